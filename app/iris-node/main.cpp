@@ -1,0 +1,248 @@
+// iris-node: one real Iris node. Parses flags (and an optional config file with the same keys),
+// opens the store, runs the listeners until SIGTERM/SIGINT, then drains and exits 0.
+//   iris-node [options]               run a node
+//   iris-node token --user U [--ttl 1h] [--data-dir D | --token-secret-file F]   mint a token
+
+#include <sys/stat.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <thread>
+
+#include "engine/auth/token.h"
+#include "engine/common/logging.h"
+#include "engine/net/node_server.h"
+#include "engine/store/sqlite_store.h"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Reads the node secret, creating a random one (mode 0600) when asked to and absent.
+iris::Result<std::string> load_secret(const fs::path& file, bool create) {
+  std::ifstream in(file);
+  std::string secret;
+  if (in && std::getline(in, secret) && secret.size() >= 16) return secret;
+  if (!create) return iris::Status::not_found("no token secret in " + file.string());
+  std::random_device rd;
+  static constexpr char kHex[] = "0123456789abcdef";
+  secret.clear();
+  for (int i = 0; i < 64; ++i) secret += kHex[rd() % 16];
+  std::error_code ec;
+  fs::create_directories(file.parent_path(), ec);
+  std::ofstream out(file, std::ios::trunc);
+  if (!out) return iris::Status::io_error("cannot write " + file.string());
+  out << secret << "\n";
+  out.close();
+  ::chmod(file.c_str(), 0600);
+  return secret;
+}
+
+std::uint64_t parse_duration_s(const std::string& s) {
+  if (s.empty()) throw std::invalid_argument("empty duration");
+  std::size_t used = 0;
+  std::uint64_t n = std::stoull(s, &used);
+  std::string unit = s.substr(used);
+  if (unit.empty() || unit == "s") return n;
+  if (unit == "m") return n * 60;
+  if (unit == "h") return n * 3600;
+  if (unit == "d") return n * 86400;
+  throw std::invalid_argument("bad duration unit in '" + s + "' (use s, m, h, d)");
+}
+
+int mint(int argc, char** argv) {
+  po::options_description opts("iris-node token");
+  opts.add_options()("help,h", "this help")
+      ("user", po::value<std::string>()->required(), "user id ([A-Za-z0-9_@-], 1..64 bytes)")
+      ("ttl", po::value<std::string>()->default_value("24h"), "lifetime: 90s, 30m, 1h, 7d")
+      ("data-dir", po::value<std::string>()->default_value("iris-data"), "node data directory")
+      ("token-secret-file", po::value<std::string>(), "secret file (default DATA_DIR/node.secret)");
+  po::variables_map vm;
+  po::store(po::parse_command_line(argc, argv, opts), vm);
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return 0;
+  }
+  po::notify(vm);
+  std::string user = vm["user"].as<std::string>();
+  if (!iris::auth::valid_user_id(user)) {
+    std::cerr << "iris-node token: invalid user id '" << user << "'\n";
+    return 2;
+  }
+  fs::path secret_file = vm.count("token-secret-file")
+                             ? fs::path(vm["token-secret-file"].as<std::string>())
+                             : fs::path(vm["data-dir"].as<std::string>()) / "node.secret";
+  auto secret = load_secret(secret_file, false);
+  if (!secret) {
+    std::cerr << "iris-node token: " << secret.status().message()
+              << " (start the node once, or pass --token-secret-file)\n";
+    return 2;
+  }
+  auto now = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::system_clock::now().time_since_epoch()).count());
+  std::cout << iris::auth::mint_token(*secret, user, now + parse_duration_s(vm["ttl"].as<std::string>()))
+            << "\n";
+  return 0;
+}
+
+po::options_description node_options() {
+  po::options_description o("iris-node options (a config file takes the same keys, key = value)");
+  o.add_options()
+      ("help,h", "this help")
+      ("version", "print the version")
+      ("config", po::value<std::string>(), "config file")
+      ("node-id", po::value<std::string>()->default_value("node-1"), "this node's name")
+      ("listen", po::value<std::string>()->default_value("127.0.0.1:7400"), "TCP HOST:PORT ('' off)")
+      ("tls-listen", po::value<std::string>()->default_value(""), "TLS HOST:PORT")
+      ("tls-cert", po::value<std::string>()->default_value(""), "TLS certificate chain (PEM)")
+      ("tls-key", po::value<std::string>()->default_value(""), "TLS private key (PEM)")
+      ("ws-listen", po::value<std::string>()->default_value(""), "WebSocket HOST:PORT")
+      ("data-dir", po::value<std::string>()->default_value("iris-data"), "store and secret directory")
+      ("shards", po::value<unsigned>()->default_value(0), "router shards = worker threads (0: one per core)")
+      ("durability", po::value<std::string>()->default_value("guaranteed"),
+       "guaranteed (SEND_ACK after fsync) or relaxed (may lose the last commits on power loss)")
+      ("token-secret-file", po::value<std::string>(), "HMAC secret for tokens (default DATA_DIR/node.secret, created)")
+      ("insecure-dev-login", po::bool_switch(), "accept a bare user id as LOGIN token (local play only)")
+      ("persist-delay-ms", po::value<double>()->default_value(4.0), "online messages not ACKed within this are persisted")
+      ("max-connections", po::value<unsigned>()->default_value(19000), "open client connections")
+      ("slow-consumer-timeout-s", po::value<double>()->default_value(30), "ACK window full this long: disconnect")
+      ("max-msgs-per-s", po::value<double>()->default_value(50000), "per session")
+      ("port-file", po::value<std::string>()->default_value(""), "write bound ports here (JSON) once listening")
+      ("log-format", po::value<std::string>()->default_value("text"), "text or json")
+      ("log-level", po::value<std::string>()->default_value("info"), "trace debug info warn error off");
+  return o;
+}
+
+struct Parsed {
+  iris::net::ServerOptions server;
+  std::string data_dir, port_file;
+  bool relaxed = false;
+  std::string secret_file;
+};
+
+Parsed build_options(const po::variables_map& vm) {
+  Parsed p;
+  auto& c = p.server.core;
+  c.node_id = vm["node-id"].as<std::string>();
+  unsigned shards = vm["shards"].as<unsigned>();
+  c.shards = shards ? shards : std::max(1u, std::thread::hardware_concurrency());
+  c.insecure_dev_login = vm["insecure-dev-login"].as<bool>();
+  c.persist_delay_us = static_cast<std::uint64_t>(vm["persist-delay-ms"].as<double>() * 1000);
+  c.slow_consumer_timeout_us =
+      static_cast<std::uint64_t>(vm["slow-consumer-timeout-s"].as<double>() * 1e6);
+  c.max_msgs_per_s = vm["max-msgs-per-s"].as<double>();
+  p.server.listen = vm["listen"].as<std::string>();
+  p.server.tls_listen = vm["tls-listen"].as<std::string>();
+  p.server.tls_cert = vm["tls-cert"].as<std::string>();
+  p.server.tls_key = vm["tls-key"].as<std::string>();
+  p.server.ws_listen = vm["ws-listen"].as<std::string>();
+  p.server.max_connections = vm["max-connections"].as<unsigned>();
+  p.data_dir = vm["data-dir"].as<std::string>();
+  p.port_file = vm["port-file"].as<std::string>();
+  std::string d = vm["durability"].as<std::string>();
+  if (d != "guaranteed" && d != "relaxed") throw std::invalid_argument("--durability: " + d);
+  p.relaxed = d == "relaxed";
+  p.secret_file = vm.count("token-secret-file") ? vm["token-secret-file"].as<std::string>()
+                                                : (fs::path(p.data_dir) / "node.secret").string();
+  return p;
+}
+
+int run(const po::variables_map& vm) {
+  Parsed p = build_options(vm);
+  auto format = vm["log-format"].as<std::string>() == "json" ? iris::logging::Format::kJson
+                                                              : iris::logging::Format::kText;
+  if (!iris::logging::setup_logging(format, vm["log-level"].as<std::string>())) {
+    std::cerr << "iris-node: unknown --log-level\n";
+    return 2;
+  }
+  auto secret = load_secret(p.secret_file, true);
+  if (!secret) {
+    spdlog::error("{}", secret.status().to_string());
+    return 1;
+  }
+  p.server.core.token_secret = *secret;
+  if (p.server.core.insecure_dev_login) {
+    spdlog::warn("*** --insecure-dev-login: ANY client can log in as ANY user. Never use this "
+                 "outside local development. ***");
+  }
+  iris::store::SqliteStoreOptions so;
+  so.path = (fs::path(p.data_dir) / "inbox.db").string();
+  so.durability = p.relaxed ? iris::store::Durability::kRelaxed : iris::store::Durability::kGuaranteed;
+  auto store = iris::store::SqliteStore::open(so);
+  if (!store) {
+    spdlog::error("cannot open store {}: {}", so.path, store.status().to_string());
+    return 1;
+  }
+  auto incarnation = (*store)->next_incarnation();
+  if (!incarnation) {
+    spdlog::error("store: {}", incarnation.status().to_string());
+    return 1;
+  }
+  // Handlers first: a SIGTERM that lands while the workers start must still drain.
+  boost::asio::io_context signals_io;
+  boost::asio::signal_set signals(signals_io, SIGTERM, SIGINT);
+  signals.async_wait([](auto, int sig) { spdlog::info("signal {}: draining", sig); });
+  iris::net::NodeServer server(p.server, **store, *incarnation);
+  if (auto s = server.start(); !s) {
+    spdlog::error("{}", s.to_string());
+    return 1;
+  }
+  spdlog::info("iris-node {} '{}' up: tcp={} ws={} tls={} shards={} durability={} incarnation={} data={}",
+               IRIS_VERSION, p.server.core.node_id, server.tcp_port(), server.ws_port(),
+               server.tls_port(), p.server.core.shards, p.relaxed ? "relaxed" : "guaranteed",
+               *incarnation, p.data_dir);
+  if (!p.port_file.empty()) {
+    std::ofstream pf(p.port_file + ".tmp");
+    pf << "{\"tcp\":" << server.tcp_port() << ",\"ws\":" << server.ws_port()
+       << ",\"tls\":" << server.tls_port() << "}\n";
+    pf.close();
+    fs::rename(p.port_file + ".tmp", p.port_file);
+  }
+  signals_io.run();
+  server.stop();
+  (*store)->flush();
+  auto st = server.stats();
+  spdlog::info("drained: {} accepted, {} delivered, {} acked, {} persisted; bye", st.accepted,
+               st.delivered, st.acked, st.persisted);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    if (argc > 1 && std::string(argv[1]) == "token") return mint(argc - 1, argv + 1);
+    auto opts = node_options();
+    po::variables_map vm;
+    po::store(po::parse_command_line(argc, argv, opts), vm);
+    if (vm.count("config")) {
+      std::ifstream cfg(vm["config"].as<std::string>());
+      if (!cfg) {
+        std::cerr << "iris-node: cannot read config file " << vm["config"].as<std::string>() << "\n";
+        return 2;
+      }
+      po::store(po::parse_config_file(cfg, opts), vm);
+    }
+    if (vm.count("help")) {
+      std::cout << "iris-node " << IRIS_VERSION << ": an Iris messaging node.\n\n" << opts
+                << "\nMint a login token: iris-node token --user alice [--ttl 1h] [--data-dir D]\n";
+      return 0;
+    }
+    if (vm.count("version")) {
+      std::cout << "iris-node " << IRIS_VERSION << "\n";
+      return 0;
+    }
+    po::notify(vm);
+    return run(vm);
+  } catch (const std::exception& e) {
+    std::cerr << "iris-node: " << e.what() << " (see --help)\n";
+    return 2;
+  }
+}

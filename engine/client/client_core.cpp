@@ -1,0 +1,156 @@
+#include "engine/client/client_core.h"
+
+namespace iris::client {
+
+namespace p = iris::protocol;
+
+ClientCore::ClientCore(ClientOptions options, std::uint64_t now_us)
+    : options_(std::move(options)),
+      // Ids start at the clock so a restarted client never reuses an id the node may still hold
+      // in its retry window (a reused id would be taken for a retry and the message dropped).
+      next_id_(now_us == 0 ? 1 : now_us) {}
+
+void ClientCore::on_connected(std::uint64_t) {
+  connected_ = true;
+  logged_in_ = false;
+  failed_ = false;
+  reader_ = p::FrameReader();
+  p::encode(out_, p::Hello{p::kProtocolVersion, options_.client_name});
+  p::encode(out_, p::Login{options_.token});
+}
+
+void ClientCore::on_disconnected() {
+  connected_ = false;
+  logged_in_ = false;
+  out_.clear();
+  to_ack_.clear();
+  for (auto& [id, pend] : pending_) pend.last_sent_us = 0;
+}
+
+void ClientCore::on_bytes(std::span<const std::uint8_t> bytes, std::uint64_t now_us) {
+  if (failed_) return;
+  reader_.feed(bytes);
+  p::FrameView frame;
+  for (;;) {
+    auto st = reader_.next(frame);
+    if (st == p::FrameReader::State::kNeedMore) break;
+    if (st == p::FrameReader::State::kError) {
+      failed_ = true;
+      events_.push_back(ProtocolFailure{"server sent an unframeable stream"});
+      break;
+    }
+    auto decoded = p::decode_server(frame);
+    if (!decoded) {
+      failed_ = true;
+      events_.push_back(ProtocolFailure{decoded.status().message()});
+      break;
+    }
+    handle(*decoded, now_us);
+  }
+  for (std::size_t i = 0; i < to_ack_.size(); i += p::kMaxAckIds) {
+    std::size_t n = std::min<std::size_t>(p::kMaxAckIds, to_ack_.size() - i);
+    p::encode_ack(out_, {to_ack_.data() + i, n});
+  }
+  to_ack_.clear();
+}
+
+bool ClientCore::seen(std::uint64_t id) {
+  if (seen_.count(id)) return true;
+  if (seen_order_.size() >= options_.dedup_capacity) {
+    seen_.erase(seen_order_.front());
+    seen_order_.pop_front();
+  }
+  seen_.insert(id);
+  seen_order_.push_back(id);
+  return false;
+}
+
+void ClientCore::handle(const p::ServerFrame& frame, std::uint64_t now_us) {
+  if (const auto* d = std::get_if<p::Deliver>(&frame)) {
+    if (options_.auto_ack) to_ack_.push_back(d->server_msg_id);  // ACK duplicates too
+    if (seen(d->server_msg_id)) {
+      ++duplicates_;
+      return;
+    }
+    events_.push_back(Delivered{d->server_msg_id, std::string(d->sender), d->server_ts_us,
+                                std::string(reinterpret_cast<const char*>(d->payload.data()),
+                                            d->payload.size())});
+  } else if (const auto* a = std::get_if<p::SendAck>(&frame)) {
+    auto it = pending_.find(a->client_msg_id);
+    if (it == pending_.end()) return;  // answer to a resend already answered
+    if (a->status == p::SendStatus::kRetryLater || a->status == p::SendStatus::kStoreUnavailable) {
+      it->second.last_sent_us = 0;
+      it->second.not_before_us = now_us + std::uint64_t{a->retry_after_ms ? a->retry_after_ms : 100} * 1000;
+      return;
+    }
+    events_.push_back(SendDone{a->client_msg_id, a->status, a->server_msg_id});
+    pending_.erase(it);
+  } else if (const auto* ok = std::get_if<p::LoginOk>(&frame)) {
+    logged_in_ = true;
+    user_ = std::string(ok->user);
+    events_.push_back(LoggedIn{user_, ok->session_id});
+    for (auto& [id, pend] : pending_) {
+      if (pend.not_before_us <= now_us) transmit(id, pend, now_us);
+    }
+  } else if (const auto* pr = std::get_if<p::Presence>(&frame)) {
+    events_.push_back(PresenceChanged{std::string(pr->user), pr->state, pr->last_seen_ms});
+  } else if (const auto* e = std::get_if<p::Error>(&frame)) {
+    events_.push_back(ServerError{e->code, std::string(e->text)});
+  } else if (const auto* b = std::get_if<p::Bye>(&frame)) {
+    events_.push_back(ServerBye{b->reason, b->reconnect_after_ms, std::string(b->text)});
+  } else if (const auto* pong = std::get_if<p::Pong>(&frame)) {
+    events_.push_back(PongReceived{pong->nonce});
+  }
+}
+
+void ClientCore::transmit(std::uint64_t id, Pending& pend, std::uint64_t now_us) {
+  p::encode(out_, p::Send{id, pend.recipient,
+                          {reinterpret_cast<const std::uint8_t*>(pend.payload.data()),
+                           pend.payload.size()}});
+  pend.last_sent_us = now_us;
+}
+
+std::uint64_t ClientCore::send(std::string_view recipient, std::string_view payload,
+                               std::uint64_t now_us) {
+  if (pending_.size() >= options_.max_pending_sends || payload.size() > p::kMaxPayload ||
+      recipient.empty() || recipient.size() > p::kMaxUserId) {
+    return 0;
+  }
+  std::uint64_t id = next_id_++;
+  auto& pend = pending_[id];
+  pend.recipient = std::string(recipient);
+  pend.payload = std::string(payload);
+  if (logged_in_) transmit(id, pend, now_us);
+  return id;
+}
+
+void ClientCore::on_tick(std::uint64_t now_us) {
+  if (!logged_in_) return;
+  for (auto& [id, pend] : pending_) {
+    bool unsent = pend.last_sent_us == 0 && pend.not_before_us <= now_us;
+    bool overdue = pend.last_sent_us != 0 && now_us - pend.last_sent_us >= options_.resend_after_us;
+    if (unsent || overdue) transmit(id, pend, now_us);
+  }
+}
+
+void ClientCore::subscribe(std::string_view user) { p::encode(out_, p::PresenceSubscribe{user}); }
+void ClientCore::unsubscribe(std::string_view user) {
+  p::encode(out_, p::PresenceUnsubscribe{user});
+}
+void ClientCore::query_status(std::string_view user) { p::encode(out_, p::StatusQuery{user}); }
+void ClientCore::ping(std::uint64_t nonce) { p::encode(out_, p::Ping{nonce}); }
+void ClientCore::bye() { p::encode(out_, p::ClientBye{"bye"}); }
+
+p::Bytes ClientCore::take_output() {
+  p::Bytes out;
+  out.swap(out_);
+  return out;
+}
+
+std::vector<ClientEvent> ClientCore::take_events() {
+  std::vector<ClientEvent> e;
+  e.swap(events_);
+  return e;
+}
+
+}  // namespace iris::client

@@ -1,0 +1,48 @@
+#pragma once
+// Engine core configuration. Every bound the core enforces is named here with its default; the
+// defaults suit a laptop. Plain value type, copied into each shard.
+
+#include <cstdint>
+#include <string>
+
+namespace iris::core {
+
+struct CoreConfig {
+  std::string node_id = "node-1";
+  std::uint32_t shards = 1;            // router shards; the real driver runs one thread each
+  std::string token_secret;            // HMAC key for LOGIN tokens; empty: no token login
+  bool insecure_dev_login = false;     // accept a bare user id as token (local play only)
+
+  // Delivery. A message delivered to an online recipient is persisted only if the recipient has
+  // not ACKed it within persist_delay_us: most online traffic never touches the disk, and the
+  // sender's SEND_ACK still means "durable or delivered-and-acked". Messages for offline
+  // recipients are persisted at the end of the turn that accepted them.
+  std::uint64_t persist_delay_us = 4'000;
+  std::uint32_t max_inflight_per_session = 256;            // DELIVERs awaiting ACK
+  std::uint64_t max_inflight_bytes_per_session = 1 << 20;  // payload bytes awaiting ACK
+  std::uint32_t user_memory_cap = 1024;    // in-memory messages per user before durable ones spill
+  std::uint64_t shard_memory_limit = 256ull << 20;  // message bytes held in memory per shard
+  std::uint32_t inbox_load_batch = 256;    // rows per store read when draining a spilled inbox
+  std::uint64_t store_retry_us = 200'000;  // back-off before re-persisting after a store error
+
+  // Slow consumers: a session whose ACK window stays full this long is disconnected with BYE
+  // (its messages stay stored and are redelivered at the next login).
+  std::uint64_t slow_consumer_timeout_us = 30'000'000;
+
+  // Client retries: (sender, client_msg_id) remembered per user, the newest entries kept.
+  std::uint32_t dedup_window = 4096;
+
+  // Rate limits per session (token buckets, burst = one second's worth).
+  double max_msgs_per_s = 50'000;
+  double max_bytes_per_s = 64.0 * 1024 * 1024;
+
+  // Presence.
+  std::uint32_t max_subscriptions_per_session = 1024;
+  std::uint32_t max_subscribers_per_user = 100'000;
+  std::uint64_t presence_coalesce_us = 20'000;  // transitions within this window notify once
+
+  std::uint64_t handshake_timeout_us = 10'000'000;  // HELLO + LOGIN must finish in this time
+  std::uint64_t idle_user_gc_us = 60'000'000;       // forget idle, empty user state after this
+};
+
+}  // namespace iris::core

@@ -1,0 +1,304 @@
+#include "engine/core/shard.h"
+
+#include <spdlog/spdlog.h>
+
+#include "engine/auth/token.h"
+#include "engine/common/logging.h"
+#include "engine/core/shard_state.h"
+
+namespace iris::core {
+
+using protocol::ErrorCode;
+
+Shard::Shard(ShardId id, const CoreConfig& config, std::uint64_t incarnation, ShardEnv& env)
+    : id_(id), config_(config), incarnation_(incarnation), env_(env) {
+  out_.reserve(4096);
+  last_gc_us_ = env_.now_us();
+}
+
+Shard::~Shard() = default;
+
+void Shard::on_open(ConnId conn) {
+  metrics_.connections_opened.add();
+  if (draining_) {
+    send_frame(conn, protocol::Bye{protocol::ByeReason::kShutdown, 1000, "node is draining"});
+    env_.close(conn);
+    return;
+  }
+  handshakes_.emplace(conn, Handshake{env_.now_us(), false});
+  metrics_.handshakes.set(static_cast<std::int64_t>(handshakes_.size()));
+}
+
+void Shard::on_frame(ConnId conn, const protocol::FrameView& frame) {
+  auto decoded = protocol::decode_client(frame);
+  if (!decoded) {
+    metrics_.bad_frames.add();
+    fail(conn, ErrorCode::kBadFrame, decoded.status().message());
+    return;
+  }
+  if (auto s = sessions_.find(conn); s != sessions_.end()) {
+    handle_session_frame(*s->second, *decoded);
+  } else if (auto h = handshakes_.find(conn); h != handshakes_.end()) {
+    handle_handshake(conn, h->second, *decoded);
+  }
+  // Otherwise the connection is already being closed: drop the frame.
+}
+
+void Shard::on_stream_error(ConnId conn, ErrorCode code) {
+  metrics_.bad_frames.add();
+  fail(conn, code, code == ErrorCode::kFrameTooLarge ? "frame too large" : "malformed frame");
+}
+
+void Shard::fail(ConnId conn, ErrorCode code, std::string_view text) {
+  send_frame(conn, protocol::Error{code, text.substr(0, protocol::kMaxText)});
+  env_.close(conn);
+  if (handshakes_.erase(conn)) metrics_.handshakes.set(static_cast<std::int64_t>(handshakes_.size()));
+  end_session(conn);
+}
+
+void Shard::handle_handshake(ConnId conn, Handshake& hs, const protocol::ClientFrame& frame) {
+  if (const auto* hello = std::get_if<protocol::Hello>(&frame); hello && !hs.hello_done) {
+    if (hello->version != protocol::kProtocolVersion) {
+      fail(conn, ErrorCode::kUnsupportedVersion, "this node speaks protocol version 1");
+      return;
+    }
+    hs.hello_done = true;
+    send_frame(conn, protocol::HelloOk{protocol::kProtocolVersion, protocol::kMaxFrameLength,
+                                       config_.node_id});
+    return;
+  }
+  if (const auto* login = std::get_if<protocol::Login>(&frame); login && hs.hello_done) {
+    handle_login(conn, *login);
+    return;
+  }
+  fail(conn, ErrorCode::kProtocolViolation,
+       hs.hello_done ? "expected LOGIN" : "expected HELLO as the first frame");
+}
+
+void Shard::handle_login(ConnId conn, const protocol::Login& login) {
+  std::string user;
+  auto verified = auth::verify_token(config_.token_secret, login.token, env_.now_us() / 1'000'000);
+  if (verified) {
+    user = std::move(verified.value());
+  } else if (config_.insecure_dev_login && auth::valid_user_id(login.token)) {
+    user = std::string(login.token);
+  } else {
+    metrics_.login_failures.add();
+    logging::event(spdlog::level::info, "login_refused",
+                   {{"conn", std::to_string(conn)}, {"reason", verified.status().message()}});
+    fail(conn, ErrorCode::kAuthFailed, "authentication failed");
+    return;
+  }
+  handshakes_.erase(conn);
+  metrics_.handshakes.set(static_cast<std::int64_t>(handshakes_.size()));
+  SessionId sid = (SessionId{id_} << 48) | ++session_seq_;
+  ShardId home = shard_of(user, config_.shards);
+  if (home == id_) {
+    adopt_session(conn, user, sid);
+  } else {
+    env_.set_home(conn, home);
+    env_.post(home, AdoptSession{conn, std::move(user), sid});
+  }
+}
+
+void Shard::adopt_session(ConnId conn, const std::string& user_id, SessionId sid) {
+  UserState& u = user(user_id);
+  if (u.session != nullptr) {  // one session per user: the newest login wins
+    ConnId old = u.session->conn;
+    metrics_.replaced_sessions.add();
+    send_frame(old, protocol::Bye{protocol::ByeReason::kReplaced, 0, "logged in elsewhere"});
+    env_.close(old);
+    end_session(old);
+  }
+  auto s = std::make_unique<Session>();
+  s->id = sid;
+  s->conn = conn;
+  s->user = &u;
+  std::uint64_t now = env_.now_us();
+  s->msg_rate = TokenBucket(config_.max_msgs_per_s, now);
+  s->byte_rate = TokenBucket(config_.max_bytes_per_s, now);
+  u.session = s.get();
+  u.last_active_us = now;
+  sessions_.emplace(conn, std::move(s));
+  metrics_.logins.add();
+  metrics_.sessions.set(static_cast<std::int64_t>(sessions_.size()));
+  logging::event(spdlog::level::debug, "login",
+                 {{"session", std::to_string(sid)}, {"user", user_id}, {"conn", std::to_string(conn)}});
+  send_frame(conn, protocol::LoginOk{user_id, sid});
+  presence_changed(u);
+  deliver(u);
+}
+
+void Shard::end_session(ConnId conn) {
+  auto it = sessions_.find(conn);
+  if (it == sessions_.end()) return;
+  std::unique_ptr<Session> s = std::move(it->second);
+  sessions_.erase(it);
+  UserState& u = *s->user;
+  for (const auto& target : s->subscriptions) {
+    send_presence_request(PresenceRequest::Kind::kUnsubscribe, u.id, target);
+  }
+  // Messages in flight on this session stay in memory and are redelivered at the next login.
+  for (auto& [id, m] : u.inbox) {
+    if (m.delivered_on == s->id) m.delivered_on = 0;
+  }
+  metrics_.inflight.add(-static_cast<std::int64_t>(s->inflight));
+  if (u.session == s.get()) {
+    u.session = nullptr;
+    u.last_seen_ms = env_.now_us() / 1000;
+    u.last_seen_known = true;
+    u.last_active_us = env_.now_us();
+    env_.store().put_last_seen(u.id, u.last_seen_ms, [](Status) {});
+    presence_changed(u);
+    evict_durable(u);
+  }
+  metrics_.sessions.set(static_cast<std::int64_t>(sessions_.size()));
+}
+
+void Shard::on_closed(ConnId conn) {
+  if (handshakes_.erase(conn)) metrics_.handshakes.set(static_cast<std::int64_t>(handshakes_.size()));
+  end_session(conn);
+}
+
+void Shard::handle_session_frame(Session& s, const protocol::ClientFrame& frame) {
+  if (const auto* send = std::get_if<protocol::Send>(&frame)) {
+    handle_send(s, *send);
+  } else if (const auto* ack = std::get_if<protocol::Ack>(&frame)) {
+    handle_ack(s, *ack);
+  } else if (const auto* sub = std::get_if<protocol::PresenceSubscribe>(&frame)) {
+    std::string target(sub->user);
+    if (s.subscriptions.size() >= config_.max_subscriptions_per_session ||
+        !auth::valid_user_id(target)) {
+      return;  // over the bound or invalid: ignored (documented in protocol.md)
+    }
+    if (s.subscriptions.insert(target).second) {
+      send_presence_request(PresenceRequest::Kind::kSubscribe, s.user->id, target);
+    }
+  } else if (const auto* unsub = std::get_if<protocol::PresenceUnsubscribe>(&frame)) {
+    std::string target(unsub->user);
+    if (s.subscriptions.erase(target)) {
+      send_presence_request(PresenceRequest::Kind::kUnsubscribe, s.user->id, target);
+    }
+  } else if (const auto* query = std::get_if<protocol::StatusQuery>(&frame)) {
+    std::string target(query->user);
+    if (auth::valid_user_id(target)) {
+      send_presence_request(PresenceRequest::Kind::kQuery, s.user->id, target);
+    }
+  } else if (const auto* ping = std::get_if<protocol::Ping>(&frame)) {
+    send_frame(s.conn, protocol::Pong{ping->nonce});
+  } else if (std::holds_alternative<protocol::ClientBye>(frame)) {
+    ConnId conn = s.conn;
+    send_frame(conn, protocol::Bye{protocol::ByeReason::kClientBye, 0, "bye"});
+    env_.close(conn);
+    end_session(conn);
+  } else {
+    fail(s.conn, ErrorCode::kProtocolViolation, "HELLO/LOGIN after login");
+  }
+}
+
+void Shard::on_message(ShardMessage&& message) {
+  if (auto* route = std::get_if<RouteMessage>(&message)) {
+    accept_route(std::move(*route));
+  } else if (auto* outcome = std::get_if<SendOutcome>(&message)) {
+    on_send_outcome(*outcome);
+  } else if (auto* adopt = std::get_if<AdoptSession>(&message)) {
+    adopt_session(adopt->conn, adopt->user, adopt->session);
+  } else if (auto* req = std::get_if<PresenceRequest>(&message)) {
+    handle_presence_request(*req);
+  } else if (auto* notice = std::get_if<PresenceNotice>(&message)) {
+    on_presence_notice(*notice);
+  }
+}
+
+Shard::UserState& Shard::user(const std::string& id) {
+  auto it = users_.find(id);
+  if (it != users_.end()) return *it->second;
+  auto u = std::make_unique<UserState>(id, config_.dedup_window);
+  u->last_active_us = env_.now_us();
+  UserState& ref = *u;
+  users_.emplace(id, std::move(u));
+  metrics_.users.set(static_cast<std::int64_t>(users_.size()));
+  return ref;
+}
+
+Shard::UserState* Shard::find_user(const std::string& id) {
+  auto it = users_.find(id);
+  return it == users_.end() ? nullptr : it->second.get();
+}
+
+void Shard::on_tick() {
+  std::uint64_t now = env_.now_us();
+  check_timeouts(now);
+  flush_persist(now, draining_);
+  flush_presence(now);
+  for (auto& [id, u] : users_) {
+    if (u->session && u->spilled && !u->loading && u->load_retry_at_us &&
+        u->load_retry_at_us <= now) {
+      u->load_retry_at_us = 0;
+      deliver(*u);
+    }
+  }
+  if (now - last_gc_us_ >= config_.idle_user_gc_us / 4) {
+    collect_idle_users(now);
+    last_gc_us_ = now;
+  }
+  flush_removes();
+}
+
+void Shard::end_turn() {
+  std::uint64_t now = env_.now_us();
+  flush_persist(now, draining_);
+  flush_presence(now);
+  flush_removes();
+}
+
+void Shard::check_timeouts(std::uint64_t now) {
+  std::vector<ConnId> expired;
+  for (const auto& [conn, hs] : handshakes_) {
+    if (now - hs.started_us > config_.handshake_timeout_us) expired.push_back(conn);
+  }
+  for (ConnId conn : expired) fail(conn, ErrorCode::kProtocolViolation, "handshake timeout");
+  std::vector<ConnId> slow;
+  for (const auto& [conn, s] : sessions_) {
+    if (s->window_full_since_us && now - s->window_full_since_us > config_.slow_consumer_timeout_us) {
+      slow.push_back(conn);
+    }
+  }
+  for (ConnId conn : slow) {
+    metrics_.slow_consumer_disconnects.add();
+    logging::event(spdlog::level::info, "slow_consumer_disconnect",
+                   {{"conn", std::to_string(conn)}, {"session", std::to_string(sessions_[conn]->id)}});
+    send_frame(conn, protocol::Bye{protocol::ByeReason::kSlowConsumer, 5000,
+                                   "not reading: messages kept for the next login"});
+    env_.close(conn);
+    end_session(conn);
+  }
+}
+
+void Shard::collect_idle_users(std::uint64_t now) {
+  for (auto it = users_.begin(); it != users_.end();) {
+    const UserState& u = *it->second;
+    if (u.idle() && now - u.last_active_us > config_.idle_user_gc_us) {
+      it = users_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  metrics_.users.set(static_cast<std::int64_t>(users_.size()));
+}
+
+void Shard::begin_drain() {
+  draining_ = true;
+  std::vector<ConnId> conns;
+  for (const auto& [conn, s] : sessions_) conns.push_back(conn);
+  for (const auto& [conn, hs] : handshakes_) conns.push_back(conn);
+  for (ConnId conn : conns) {
+    send_frame(conn, protocol::Bye{protocol::ByeReason::kShutdown, 1000, "node is shutting down"});
+    env_.close(conn);
+    on_closed(conn);
+  }
+  flush_persist(env_.now_us(), true);
+  flush_removes();
+}
+
+}  // namespace iris::core

@@ -1,0 +1,132 @@
+#pragma once
+// Shard: one router shard of a node, a single-threaded, sans-I/O state machine. It owns the users
+// that hash to it (sessions, in-memory inbox, presence, retry dedup) and the handshakes of the
+// connections accepted on it. Events come in through the on_* methods; effects go out through
+// ShardEnv. Not thread-safe: the driver calls it from one thread only. The ShardEnv and its store
+// must outlive it.
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "engine/core/config.h"
+#include "engine/core/dedup_window.h"
+#include "engine/core/shard_env.h"
+#include "engine/core/shard_message.h"
+#include "engine/core/shard_metrics.h"
+#include "engine/core/token_bucket.h"
+#include "engine/protocol/codec.h"
+
+namespace iris::core {
+
+class Shard {
+ public:
+  Shard(ShardId id, const CoreConfig& config, std::uint64_t incarnation, ShardEnv& env);
+  ~Shard();
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
+
+  // Connection events. A connection is opened on the shard that accepted it; after LOGIN its
+  // frames and close event go to the user's home shard (ShardEnv::set_home).
+  void on_open(ConnId conn);
+  void on_frame(ConnId conn, const protocol::FrameView& frame);
+  void on_stream_error(ConnId conn, protocol::ErrorCode code);  // framing failed (size, empty)
+  void on_closed(ConnId conn);
+
+  void on_message(ShardMessage&& message);  // from a shard's mailbox (maybe this one)
+  void on_tick();   // timers: call every few milliseconds
+  void end_turn();  // after each batch of events: persist and flush what the turn produced
+
+  // SIGTERM: BYE every session and persist everything pending now. The driver then waits for the
+  // store to flush and closes connections.
+  void begin_drain();
+
+  ShardId id() const { return id_; }
+  const ShardMetrics& metrics() const { return metrics_; }
+  std::size_t pending_persist() const { return persist_now_.size() + persist_later_.size(); }
+
+ private:
+  struct InboxMessage;
+  struct UserState;
+  struct Session;
+  struct Handshake {
+    std::uint64_t started_us = 0;
+    bool hello_done = false;
+  };
+  struct PersistRef {
+    std::string user;
+    std::uint64_t id = 0;
+    std::uint64_t due_us = 0;
+  };
+
+  // shard.cpp: connections, handshake, session frames, timers
+  void handle_handshake(ConnId conn, Handshake& hs, const protocol::ClientFrame& frame);
+  void handle_login(ConnId conn, const protocol::Login& login);
+  void handle_session_frame(Session& s, const protocol::ClientFrame& frame);
+  void adopt_session(ConnId conn, const std::string& user, SessionId sid);
+  void end_session(ConnId conn);
+  void fail(ConnId conn, protocol::ErrorCode code, std::string_view text);
+  void check_timeouts(std::uint64_t now);
+  void collect_idle_users(std::uint64_t now);
+  UserState& user(const std::string& id);
+  UserState* find_user(const std::string& id);
+  template <typename Frame>
+  void send_frame(ConnId conn, const Frame& frame);
+
+  // shard_inbox.cpp: routing, inbox, persistence, acks
+  void handle_send(Session& s, const protocol::Send& send);
+  void handle_ack(Session& s, const protocol::Ack& ack);
+  void accept_route(RouteMessage&& route);
+  void on_send_outcome(const SendOutcome& outcome);
+  void reply_outcome(const std::string& sender, std::uint64_t client_msg_id,
+                     protocol::SendStatus status, std::uint64_t server_id, std::uint32_t retry_ms);
+  void deliver(UserState& u);
+  void start_load(UserState& u);
+  void on_loaded(const std::string& user_id, Result<std::vector<store::StoredMessage>> rows);
+  void flush_persist(std::uint64_t now, bool everything);
+  void on_persisted(std::vector<PersistRef> refs, std::uint64_t started_us, Status status);
+  void finish_message(UserState& u, std::map<std::uint64_t, InboxMessage>::iterator it);
+  void evict_durable(UserState& u);
+  void flush_removes();
+  std::map<std::uint64_t, InboxMessage>::iterator erase_message(
+      UserState& u, std::map<std::uint64_t, InboxMessage>::iterator it);
+  std::uint64_t next_message_id() { return make_message_id(incarnation_, id_, ++seq_); }
+
+  // shard_presence.cpp
+  void handle_presence_request(const PresenceRequest& req);
+  void on_presence_notice(const PresenceNotice& notice);
+  void presence_changed(UserState& u);
+  void flush_presence(std::uint64_t now);
+  void reply_presence(UserState& target, const std::string& requester);
+  void send_presence_request(PresenceRequest::Kind kind, const std::string& requester,
+                             const std::string& target);
+
+  const ShardId id_;
+  const CoreConfig config_;
+  const std::uint64_t incarnation_;
+  ShardEnv& env_;
+  ShardMetrics metrics_;
+  protocol::Bytes out_;  // scratch buffer for encoding one frame
+
+  std::uint64_t seq_ = 0;
+  std::uint64_t session_seq_ = 0;
+  std::unordered_map<ConnId, Handshake> handshakes_;
+  std::unordered_map<ConnId, std::unique_ptr<Session>> sessions_;
+  std::unordered_map<std::string, std::unique_ptr<UserState>> users_;
+
+  std::vector<PersistRef> persist_now_;     // offline recipients: persist this turn
+  std::deque<PersistRef> persist_later_;    // online recipients: persist unless ACKed by due_us
+  std::vector<std::uint64_t> removes_;      // ids acked after they were durable
+  std::vector<std::string> presence_dirty_;
+  std::uint64_t memory_bytes_ = 0;          // payload + overhead of messages held in memory
+  std::uint64_t store_down_until_us_ = 0;   // refuse new messages until then after a store error
+  std::uint64_t last_gc_us_ = 0;
+  bool draining_ = false;
+};
+
+}  // namespace iris::core

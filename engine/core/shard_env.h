@@ -1,0 +1,42 @@
+#pragma once
+// ShardEnv: everything a Shard sees of the world — clock, connections, other shards, store,
+// randomness. The real driver (engine/net) and the simulator each implement it; the Shard's logic
+// is the same code in both. All calls are made from the shard's own thread, and the
+// implementation delivers every callback for this shard (store completions, mailbox messages,
+// frames) on that same thread, one at a time.
+
+#include <cstdint>
+#include <span>
+
+#include "engine/core/shard_message.h"
+#include "engine/core/types.h"
+#include "engine/store/store.h"
+
+namespace iris::core {
+
+class ShardEnv {
+ public:
+  virtual ~ShardEnv() = default;
+
+  // Wall-clock time, Unix microseconds (virtual time in the simulator).
+  virtual std::uint64_t now_us() = 0;
+  virtual std::uint64_t random_u64() = 0;
+
+  // Queues bytes for the connection; the driver writes them after the current turn (many frames,
+  // one write). Unknown or closed connections are ignored.
+  virtual void send(ConnId conn, std::span<const std::uint8_t> bytes) = 0;
+  // Closes the connection once what was queued before the call is written.
+  virtual void close(ConnId conn) = 0;
+  // From now on, the connection's frames and its close event go to shard `home`.
+  virtual void set_home(ConnId conn, ShardId home) = 0;
+
+  // Posts to another shard (or this one). False when the target's mailbox is full; only
+  // RouteMessage posts may be refused, every other kind is always accepted (each is bounded by
+  // the routes or sessions that cause it).
+  virtual bool post(ShardId target, ShardMessage message) = 0;
+
+  // The store; its completions run on this shard's thread.
+  virtual store::Store& store() = 0;
+};
+
+}  // namespace iris::core

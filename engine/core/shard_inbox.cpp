@@ -1,0 +1,347 @@
+// Routing, the in-memory inbox, persistence and acknowledgements.
+//
+// Invariant: a message accepted for a recipient is, at every moment, in the recipient's in-memory
+// inbox, durable in the store, or acknowledged by the recipient (then it is gone). The sender's
+// SEND_ACK(kOk) is sent once the message is durable or acknowledged, whichever comes first.
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "engine/auth/token.h"
+#include "engine/core/shard.h"
+#include "engine/core/shard_state.h"
+
+namespace iris::core {
+
+using protocol::SendStatus;
+
+namespace {
+constexpr std::uint32_t kRetryMemoryMs = 50;
+}
+
+void Shard::handle_send(Session& s, const protocol::Send& send) {
+  metrics_.sends.add();
+  UserState& u = *s.user;
+  std::uint64_t now = env_.now_us();
+  u.last_active_us = now;
+  auto reply = [&](SendStatus st, std::uint32_t retry_ms) {
+    send_frame(s.conn, protocol::SendAck{send.client_msg_id, st, 0, retry_ms});
+  };
+  if (send.client_msg_id == 0 || !auth::valid_user_id(send.recipient)) {
+    metrics_.send_rejected_invalid.add();
+    reply(send.client_msg_id == 0 ? SendStatus::kInvalid : SendStatus::kUnknownRecipient, 0);
+    return;
+  }
+  if (const auto* seen = u.dedup.find(send.client_msg_id)) {
+    metrics_.send_retries_deduped.add();
+    if (seen->done) {
+      send_frame(s.conn, protocol::SendAck{send.client_msg_id, SendStatus::kOk,
+                                           seen->server_msg_id, 0});
+    }
+    return;  // still pending: its SEND_ACK will follow
+  }
+  std::uint32_t retry_ms = 0;
+  if (!s.msg_rate.take(1, now, retry_ms) ||
+      !s.byte_rate.take(static_cast<double>(send.payload.size()), now, retry_ms)) {
+    metrics_.send_rejected_rate.add();
+    reply(SendStatus::kRetryLater, retry_ms);
+    return;
+  }
+  u.dedup.add_pending(send.client_msg_id);
+  RouteMessage route{u.id, std::string(send.recipient), send.client_msg_id, now,
+                     std::string(reinterpret_cast<const char*>(send.payload.data()),
+                                 send.payload.size())};
+  ShardId home = shard_of(route.recipient, config_.shards);
+  if (home == id_) {
+    accept_route(std::move(route));
+  } else if (!env_.post(home, std::move(route))) {
+    u.dedup.forget(send.client_msg_id);
+    metrics_.send_rejected_retry_later.add();
+    reply(SendStatus::kRetryLater, kRetryMemoryMs);
+  }
+}
+
+void Shard::accept_route(RouteMessage&& r) {
+  std::uint64_t now = env_.now_us();
+  if (now < store_down_until_us_) {
+    metrics_.send_rejected_store.add();
+    auto retry_ms = static_cast<std::uint32_t>((store_down_until_us_ - now) / 1000 + 1);
+    reply_outcome(r.sender, r.client_msg_id, SendStatus::kStoreUnavailable, 0, retry_ms);
+    return;
+  }
+  std::uint64_t footprint = r.payload.size() + r.sender.size() + kMessageOverhead;
+  if (draining_ || memory_bytes_ + footprint > config_.shard_memory_limit) {
+    metrics_.send_rejected_retry_later.add();
+    reply_outcome(r.sender, r.client_msg_id, SendStatus::kRetryLater, 0, kRetryMemoryMs);
+    return;
+  }
+  UserState& u = user(r.recipient);
+  std::uint64_t id = next_message_id();
+  InboxMessage m;
+  m.sender = std::move(r.sender);
+  m.client_msg_id = r.client_msg_id;
+  m.accepted_us = r.accepted_us;
+  m.payload = std::move(r.payload);
+  memory_bytes_ += m.footprint();
+  metrics_.memory_bytes.set(static_cast<std::int64_t>(memory_bytes_));
+  metrics_.inbox_messages.add(1);
+  metrics_.sends_accepted.add();
+  u.inbox.emplace_hint(u.inbox.end(), id, std::move(m));
+  u.last_active_us = now;
+  if (u.session != nullptr) {
+    persist_later_.push_back({u.id, id, now + config_.persist_delay_us});
+    deliver(u);
+  } else {
+    persist_now_.push_back({u.id, id, now});
+  }
+}
+
+void Shard::reply_outcome(const std::string& sender, std::uint64_t client_msg_id, SendStatus st,
+                          std::uint64_t server_id, std::uint32_t retry_ms) {
+  SendOutcome outcome{sender, client_msg_id, st, server_id, retry_ms};
+  ShardId home = shard_of(sender, config_.shards);
+  if (home == id_) {
+    on_send_outcome(outcome);
+  } else {
+    env_.post(home, std::move(outcome));
+  }
+}
+
+void Shard::on_send_outcome(const SendOutcome& o) {
+  UserState* u = find_user(o.sender);
+  if (u == nullptr) return;
+  if (o.status == SendStatus::kOk) {
+    u->dedup.complete(o.client_msg_id, o.server_msg_id);
+  } else {
+    u->dedup.forget(o.client_msg_id);
+  }
+  if (u->session != nullptr) {
+    send_frame(u->session->conn,
+               protocol::SendAck{o.client_msg_id, o.status, o.server_msg_id, o.retry_after_ms});
+  }
+}
+
+void Shard::deliver(UserState& u) {
+  Session* s = u.session;
+  if (s == nullptr || u.loading || draining_) return;
+  std::uint64_t now = env_.now_us();
+  auto it = u.inbox.upper_bound(s->cursor);
+  auto window_full = [&] {
+    return s->inflight >= config_.max_inflight_per_session ||
+           s->inflight_bytes >= config_.max_inflight_bytes_per_session;
+  };
+  for (; it != u.inbox.end() && !window_full(); ++it) {
+    if (u.spilled && it->first >= u.spill_from) break;
+    InboxMessage& m = it->second;
+    if (m.recipient_acked) continue;
+    send_frame(s->conn, protocol::Deliver{it->first, m.sender, m.accepted_us,
+                                          {reinterpret_cast<const std::uint8_t*>(m.payload.data()),
+                                           m.payload.size()}});
+    (m.delivered_on == 0 ? metrics_.delivered : metrics_.redelivered).add();
+    m.delivered_on = s->id;
+    s->cursor = it->first;
+    ++s->inflight;
+    s->inflight_bytes += m.payload.size();
+    metrics_.inflight.add(1);
+    metrics_.deliver_latency_us.record(now > m.accepted_us ? now - m.accepted_us : 0);
+  }
+  if (window_full()) {
+    if (s->window_full_since_us == 0) s->window_full_since_us = now;
+    return;
+  }
+  s->window_full_since_us = 0;
+  bool reached_gap = it == u.inbox.end() || (u.spilled && it->first >= u.spill_from);
+  if (u.spilled && reached_gap && u.load_retry_at_us == 0) start_load(u);
+}
+
+void Shard::start_load(UserState& u) {
+  u.loading = true;
+  u.evicted_while_loading = 0;
+  u.acked_while_loading.clear();
+  metrics_.inbox_loads.add();
+  std::uint64_t after = u.session ? u.session->cursor : 0;
+  env_.store().load_inbox(u.id, after, config_.inbox_load_batch,
+                          [this, uid = u.id](Result<std::vector<store::StoredMessage>> rows) {
+                            on_loaded(uid, std::move(rows));
+                          });
+}
+
+void Shard::on_loaded(const std::string& user_id, Result<std::vector<store::StoredMessage>> rows) {
+  UserState* u = find_user(user_id);
+  if (u == nullptr) return;
+  u->loading = false;
+  if (!rows) {
+    spdlog::warn("inbox load for {} failed: {}", user_id, rows.status().to_string());
+    u->load_retry_at_us = env_.now_us() + config_.store_retry_us;
+    return;
+  }
+  auto& acked = u->acked_while_loading;
+  for (auto& row : *rows) {
+    if (u->inbox.count(row.id) || std::find(acked.begin(), acked.end(), row.id) != acked.end()) {
+      continue;
+    }
+    InboxMessage m;
+    m.sender = std::move(row.sender);
+    m.client_msg_id = row.client_msg_id;
+    m.accepted_us = row.ts_us;
+    m.payload = std::move(row.payload);
+    m.durability = Durability::kDurable;
+    m.outcome_sent = true;  // durable before: its sender was answered then
+    memory_bytes_ += m.footprint();
+    metrics_.inbox_messages.add(1);
+    u->inbox.emplace(row.id, std::move(m));
+  }
+  metrics_.memory_bytes.set(static_cast<std::int64_t>(memory_bytes_));
+  std::uint64_t from = rows->size() >= config_.inbox_load_batch ? rows->back().id + 1 : 0;
+  if (u->evicted_while_loading) from = from ? std::min(from, u->evicted_while_loading)
+                                            : u->evicted_while_loading;
+  u->spilled = from != 0;
+  u->spill_from = from;
+  acked.clear();
+  if (u->session == nullptr) {
+    evict_durable(*u);
+  } else {
+    deliver(*u);
+  }
+}
+
+void Shard::handle_ack(Session& s, const protocol::Ack& ack) {
+  UserState& u = *s.user;
+  std::uint64_t now = env_.now_us();
+  for (std::size_t i = 0; i < ack.count(); ++i) {
+    std::uint64_t id = ack.id(i);
+    auto it = u.inbox.find(id);
+    if (it == u.inbox.end() || it->second.delivered_on != s.id) {
+      metrics_.acks_unknown.add();  // a duplicate ACK, or an id never delivered on this session
+      continue;
+    }
+    InboxMessage& m = it->second;
+    --s.inflight;
+    s.inflight_bytes -= m.payload.size();
+    metrics_.inflight.add(-1);
+    metrics_.acked.add();
+    metrics_.ack_latency_us.record(now > m.accepted_us ? now - m.accepted_us : 0);
+    if (u.loading) u.acked_while_loading.push_back(id);
+    if (m.durability == Durability::kPersisting) {  // the write's completion finishes it
+      m.recipient_acked = true;
+      m.delivered_on = 0;
+      continue;
+    }
+    if (m.durability == Durability::kVolatile) metrics_.persist_skipped_acked.add();
+    if (m.durability == Durability::kDurable) removes_.push_back(id);
+    if (!m.outcome_sent) reply_outcome(m.sender, m.client_msg_id, SendStatus::kOk, id, 0);
+    erase_message(u, it);
+  }
+  deliver(u);
+}
+
+std::map<std::uint64_t, Shard::InboxMessage>::iterator Shard::erase_message(
+    UserState& u, std::map<std::uint64_t, InboxMessage>::iterator it) {
+  memory_bytes_ -= it->second.footprint();
+  metrics_.memory_bytes.set(static_cast<std::int64_t>(memory_bytes_));
+  metrics_.inbox_messages.add(-1);
+  return u.inbox.erase(it);
+}
+
+void Shard::flush_persist(std::uint64_t now, bool everything) {
+  std::vector<PersistRef> refs;
+  std::vector<store::StoredMessage> rows;
+  auto take = [&](PersistRef& ref) {
+    UserState* u = find_user(ref.user);
+    if (u == nullptr) return;
+    auto it = u->inbox.find(ref.id);
+    if (it == u->inbox.end() || it->second.durability != Durability::kVolatile) return;
+    InboxMessage& m = it->second;
+    m.durability = Durability::kPersisting;
+    rows.push_back(store::StoredMessage{ref.id, u->id, m.sender, m.client_msg_id, m.accepted_us,
+                                        0, m.payload});
+    refs.push_back(std::move(ref));
+  };
+  for (auto& ref : persist_now_) take(ref);
+  persist_now_.clear();
+  while (!persist_later_.empty() && (everything || persist_later_.front().due_us <= now)) {
+    take(persist_later_.front());
+    persist_later_.pop_front();
+  }
+  if (rows.empty()) return;
+  metrics_.persist_batches.add();
+  metrics_.persist_batch_rows.record(rows.size());
+  env_.store().append(std::move(rows),
+                      [this, refs = std::move(refs), now](Status st) mutable {
+                        on_persisted(std::move(refs), now, std::move(st));
+                      });
+}
+
+void Shard::on_persisted(std::vector<PersistRef> refs, std::uint64_t started_us, Status status) {
+  std::uint64_t now = env_.now_us();
+  metrics_.persist_latency_us.record(now > started_us ? now - started_us : 0);
+  if (!status) {
+    metrics_.persist_errors.add();
+    store_down_until_us_ = now + config_.store_retry_us;
+    spdlog::warn("persisting {} messages failed: {} (kept in memory, retrying)", refs.size(),
+                 status.to_string());
+  } else {
+    store_down_until_us_ = 0;
+    metrics_.persisted.add(refs.size());
+  }
+  std::vector<UserState*> touched;
+  for (auto& ref : refs) {
+    UserState* u = find_user(ref.user);
+    if (u == nullptr) continue;
+    auto it = u->inbox.find(ref.id);
+    if (it == u->inbox.end()) continue;
+    InboxMessage& m = it->second;
+    if (!status && !m.recipient_acked) {  // not durable and still needed: try again later
+      m.durability = Durability::kVolatile;
+      persist_later_.push_back({std::move(ref.user), ref.id, now + config_.store_retry_us});
+      continue;
+    }
+    m.durability = status ? Durability::kDurable : Durability::kVolatile;
+    if (!m.outcome_sent) {
+      reply_outcome(m.sender, m.client_msg_id, SendStatus::kOk, ref.id, 0);
+      m.outcome_sent = true;
+    }
+    if (m.recipient_acked) {
+      if (status) removes_.push_back(ref.id);
+      erase_message(*u, it);
+      continue;
+    }
+    if (touched.empty() || touched.back() != u) touched.push_back(u);
+  }
+  for (UserState* u : touched) evict_durable(*u);
+}
+
+void Shard::evict_durable(UserState& u) {
+  std::size_t keep = u.session ? config_.user_memory_cap : 0;
+  if (u.inbox.size() <= keep) return;
+  auto it = u.inbox.end();
+  while (it != u.inbox.begin() && u.inbox.size() > keep) {
+    --it;
+    const InboxMessage& m = it->second;
+    if (m.durability != Durability::kDurable || m.delivered_on != 0 || m.recipient_acked) continue;
+    std::uint64_t id = it->first;
+    it = erase_message(u, it);
+    if (!u.spilled || id < u.spill_from) u.spill_from = id;
+    u.spilled = true;
+    if (u.loading && (u.evicted_while_loading == 0 || id < u.evicted_while_loading)) {
+      u.evicted_while_loading = id;
+    }
+    metrics_.spilled.add();
+  }
+}
+
+void Shard::flush_removes() {
+  if (removes_.empty()) return;
+  metrics_.removed.add(removes_.size());
+  std::vector<std::uint64_t> ids = std::move(removes_);
+  removes_ = {};
+  env_.store().remove(ids, [this, ids](Status st) {
+    if (!st) {  // rows stay until a later delete succeeds; never redelivered meanwhile in memory
+      spdlog::warn("deleting {} acked messages failed: {}; will retry", ids.size(), st.to_string());
+      removes_.insert(removes_.end(), ids.begin(), ids.end());
+    }
+  });
+}
+
+}  // namespace iris::core

@@ -1,0 +1,84 @@
+#pragma once
+// Private state of a Shard, shared by its implementation files only (not part of the API).
+
+#include <set>
+
+#include "engine/core/shard.h"
+
+namespace iris::core {
+
+// Fixed per-message bookkeeping counted against shard_memory_limit besides payload and sender.
+inline constexpr std::uint64_t kMessageOverhead = 128;
+
+enum class Durability : std::uint8_t { kVolatile, kPersisting, kDurable };
+
+struct Shard::InboxMessage {
+  std::string sender;
+  std::uint64_t client_msg_id = 0;
+  std::uint64_t accepted_us = 0;
+  std::string payload;
+  Durability durability = Durability::kVolatile;
+  bool outcome_sent = false;     // the sender has its SEND_ACK (or never needs one: loaded row)
+  bool recipient_acked = false;  // acked while a store write was in flight
+  SessionId delivered_on = 0;    // session it is in flight on; 0 = not in flight
+
+  std::uint64_t footprint() const { return payload.size() + sender.size() + kMessageOverhead; }
+};
+
+struct Shard::UserState {
+  std::string id;
+  Session* session = nullptr;
+  std::map<std::uint64_t, InboxMessage> inbox;  // unacked messages held in memory, by id
+
+  // The store may hold messages with id >= spill_from that are not in `inbox` (evicted after
+  // they became durable, or left by an earlier run). Delivery stops there until a load fills in.
+  bool spilled = true;
+  std::uint64_t spill_from = 0;
+  bool loading = false;
+  std::uint64_t evicted_while_loading = 0;         // lowest id evicted during a load; 0 = none
+  std::vector<std::uint64_t> acked_while_loading;  // not to be re-added from the load's rows
+  std::uint64_t load_retry_at_us = 0;
+
+  // Presence.
+  std::uint64_t last_seen_ms = 0;
+  bool last_seen_known = false;
+  bool last_seen_loading = false;
+  std::vector<std::string> waiting_for_last_seen;  // requesters to answer once it is loaded
+  std::unordered_set<std::string> subscribers;
+  bool presence_dirty = false;
+  std::uint64_t presence_due_us = 0;
+  std::uint64_t last_presence_us = 0;
+
+  DedupWindow dedup;
+  std::uint64_t last_active_us = 0;
+
+  explicit UserState(std::string user, std::uint32_t dedup_capacity)
+      : id(std::move(user)), dedup(dedup_capacity) {}
+
+  bool idle() const {
+    return session == nullptr && inbox.empty() && !loading && !last_seen_loading &&
+           subscribers.empty() && dedup.pending() == 0 && !presence_dirty;
+  }
+};
+
+struct Shard::Session {
+  SessionId id = 0;
+  ConnId conn = 0;
+  UserState* user = nullptr;
+  std::uint64_t cursor = 0;  // highest message id sent on this session
+  std::uint32_t inflight = 0;
+  std::uint64_t inflight_bytes = 0;
+  std::uint64_t window_full_since_us = 0;  // 0 = window not full
+  TokenBucket msg_rate;
+  TokenBucket byte_rate;
+  std::set<std::string> subscriptions;
+};
+
+template <typename Frame>
+void Shard::send_frame(ConnId conn, const Frame& frame) {
+  out_.clear();
+  protocol::encode(out_, frame);
+  env_.send(conn, out_);
+}
+
+}  // namespace iris::core

@@ -1,0 +1,26 @@
+#pragma once
+// Options of the real (Boost.Asio) driver. Every bound has a name and a default.
+
+#include <cstdint>
+#include <string>
+
+#include "engine/core/config.h"
+
+namespace iris::net {
+
+struct ServerOptions {
+  core::CoreConfig core;
+  std::string listen = "127.0.0.1:7400";  // TCP "host:port"; empty: off. Port 0 picks one.
+  std::string tls_listen;                  // TLS "host:port"; needs tls_cert and tls_key
+  std::string tls_cert;
+  std::string tls_key;
+  std::string ws_listen;                   // WebSocket "host:port" (binary messages carry frames)
+
+  std::uint64_t tick_us = 2'000;                    // shard timer period
+  std::size_t max_outbound_bytes = 8u << 20;        // per connection; over it: disconnect
+  std::uint32_t mailbox_route_capacity = 65'536;    // queued cross-shard routes per shard
+  std::uint32_t max_connections = 19'000;           // open-file cap here is 20,000 per process
+  double new_connections_per_s_per_ip = 5'000;      // accept rate per source address
+};
+
+}  // namespace iris::net

@@ -1,0 +1,91 @@
+#pragma once
+// Worker: one thread, one io_context, one router Shard. Implements the ShardEnv the shard sees:
+// real clock, sockets of the connections living on this worker, mailboxes of the other workers,
+// and the store with completions brought back to this thread. Every handler that runs shard code
+// ends its turn with end_turn(): the shard's batched work, cross-worker batches, socket writes.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <array>
+#include <memory>
+#include <random>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/core/shard.h"
+#include "engine/core/shard_env.h"
+#include "engine/net/mailbox.h"
+#include "engine/net/options.h"
+
+namespace iris::net {
+
+class Connection;
+class NodeServer;
+
+class Worker final : public core::ShardEnv {
+ public:
+  Worker(NodeServer& server, core::ShardId id, const ServerOptions& options,
+         std::uint64_t incarnation, store::Store& store);
+  ~Worker() override;
+
+  boost::asio::io_context& io() { return io_; }
+  core::ShardId id() const { return id_; }
+  core::Shard& shard() { return *shard_; }
+  Mailbox& mailbox() { return mailbox_; }
+  const ServerOptions& options() const { return options_; }
+  std::array<std::uint8_t, 64 * 1024>& read_buffer() { return read_buffer_; }
+
+  void start_thread();
+  void join();
+
+  // Called on this worker's thread.
+  core::ConnId register_connection(std::shared_ptr<Connection> conn);
+  void connection_closed(core::ConnId conn, core::ShardId home);
+  void mark_dirty(std::shared_ptr<Connection> conn) { dirty_.push_back(std::move(conn)); }
+  void end_turn();
+  void forward(core::ShardId target, MailItem item, bool is_route = false);
+  std::size_t connection_count() const { return conns_.size(); }
+  void close_all_connections();
+
+  // ShardEnv
+  std::uint64_t now_us() override;
+  std::uint64_t random_u64() override { return rng_(); }
+  void send(core::ConnId conn, std::span<const std::uint8_t> bytes) override;
+  void close(core::ConnId conn) override;
+  void set_home(core::ConnId conn, core::ShardId home) override;
+  bool post(core::ShardId target, core::ShardMessage message) override;
+  store::Store& store() override;
+
+ private:
+  class StoreAdapter;
+  void drain_mailbox();
+  void handle_forwarded(Forwarded& f);
+  void on_tick();
+  Connection* local(core::ConnId conn);
+
+  NodeServer& server_;
+  const core::ShardId id_;
+  const ServerOptions& options_;
+  boost::asio::io_context io_{1};
+  boost::asio::steady_timer tick_timer_;
+  std::unique_ptr<StoreAdapter> store_adapter_;
+  std::unique_ptr<core::Shard> shard_;
+  Mailbox mailbox_;
+  std::vector<std::vector<MailItem>> outbox_;  // staged per target worker during a turn
+  std::vector<std::size_t> outbox_routes_;
+  std::unordered_map<core::ConnId, std::shared_ptr<Connection>> conns_;
+  std::vector<std::shared_ptr<Connection>> dirty_;
+  std::vector<MailItem> drained_;
+  std::uint64_t next_conn_ = 0;
+  std::mt19937_64 rng_;
+  std::array<std::uint8_t, 64 * 1024> read_buffer_{};
+  std::thread thread_;
+  bool in_turn_end_ = false;
+};
+
+// Which worker a connection id lives on (its socket's thread).
+inline core::ShardId owner_of(core::ConnId conn) { return static_cast<core::ShardId>(conn >> 56); }
+
+}  // namespace iris::net

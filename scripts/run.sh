@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The main job on a fresh Debian 12 machine: install what is missing, build, then start a local
+# iris-node and run a short demo conversation against it (alice and bob: live messages, presence,
+# an offline inbox). The node is stopped with SIGTERM afterwards and must drain cleanly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+bash scripts/build.sh dev
+
+bin=build/dev/app
+data=$(mktemp -d /tmp/iris-run.XXXXXX)
+trap 'kill -TERM "$node" 2>/dev/null || true; rm -rf "$data"' EXIT
+"$bin/iris-node" --data-dir "$data" --listen 127.0.0.1:0 --ws-listen 127.0.0.1:0 \
+  --port-file "$data/ports.json" &
+node=$!
+for _ in $(seq 100); do [ -f "$data/ports.json" ] && break; sleep 0.1; done
+[ -f "$data/ports.json" ] || { echo "iris-node did not start" >&2; exit 1; }
+port=$(sed -E 's/.*"tcp":([0-9]+).*/\1/' "$data/ports.json")
+
+"$bin/iris-demo" --port "$port" --token-secret-file "$data/node.secret"
+
+kill -TERM "$node"
+wait "$node"
+echo "iris-node drained and exited cleanly."
