@@ -67,9 +67,10 @@ bool setup_logging(Format format, std::string_view level) {
   std::shared_ptr<spdlog::logger> logger;
   if (format == Format::kJson) {
     auto sink = std::make_shared<JsonSink>();
-    sink->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ");
     logger = std::make_shared<spdlog::logger>("iris", sink);
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ", spdlog::pattern_time_type::utc);
+    // The sink's formatter renders only the timestamp (UTC, no end-of-line).
+    logger->set_formatter(std::make_unique<spdlog::pattern_formatter>(
+        "%Y-%m-%dT%H:%M:%S.%fZ", spdlog::pattern_time_type::utc, ""));
   } else {
     logger = std::make_shared<spdlog::logger>(
         "iris", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());

@@ -60,7 +60,15 @@ std::string hex_byte(std::uint8_t v) {
 
 // ---- decoding ----
 
-enum class Fault : std::uint8_t { kNone, kTruncated, kTrailing, kEmpty, kTooLong, kBadValue, kBadCount };
+enum class Fault : std::uint8_t {
+  kNone,
+  kTruncated,
+  kTrailing,
+  kEmpty,
+  kTooLong,
+  kBadValue,
+  kBadCount
+};
 
 // Bounds-checked cursor over a frame body. The first fault sticks (with the field it concerns);
 // later reads after a fault return zero/empty values and are ignored by the caller, which checks
@@ -113,7 +121,8 @@ class Parser {
   // Everything left ("rest" payload), at most max_len bytes.
   std::span<const std::uint8_t> rest(const char* field, std::uint32_t max_len) {
     const std::size_t n = left();
-    if (n > max_len) return fault(Fault::kTooLong, field, n, max_len), std::span<const std::uint8_t>{};
+    if (n > max_len)
+      return fault(Fault::kTooLong, field, n, max_len), std::span<const std::uint8_t>{};
     std::span<const std::uint8_t> s(p_, n);
     p_ = end_;
     return s;
@@ -138,13 +147,22 @@ class Parser {
     std::string m = to_string(type);
     m += ": ";
     switch (fault_) {
-      case Fault::kNone: m += "ok"; break;  // not reached: status() is only asked after a fault
-      case Fault::kTruncated: m += "truncated body (at "; m += field_; m += ')'; break;
+      case Fault::kNone:
+        m += "ok";
+        break;  // not reached: status() is only asked after a fault
+      case Fault::kTruncated:
+        m += "truncated body (at ";
+        m += field_;
+        m += ')';
+        break;
       case Fault::kTrailing:
         m += std::to_string(value_);
         m += " trailing byte(s) after the last field";
         break;
-      case Fault::kEmpty: m += field_; m += " is empty"; break;
+      case Fault::kEmpty:
+        m += field_;
+        m += " is empty";
+        break;
       case Fault::kTooLong:
         m += field_;
         m += " too long (";
@@ -231,9 +249,18 @@ class Writer {
  public:
   explicit Writer(std::uint8_t* p) : p_(p) {}
   void u8(std::uint8_t v) { *p_++ = v; }
-  void u16(std::uint16_t v) { store16(p_, v); p_ += 2; }
-  void u32(std::uint32_t v) { store32(p_, v); p_ += 4; }
-  void u64(std::uint64_t v) { store64(p_, v); p_ += 8; }
+  void u16(std::uint16_t v) {
+    store16(p_, v);
+    p_ += 2;
+  }
+  void u32(std::uint32_t v) {
+    store32(p_, v);
+    p_ += 4;
+  }
+  void u64(std::uint64_t v) {
+    store64(p_, v);
+    p_ += 8;
+  }
   void raw(const void* data, std::size_t n) {
     if (n != 0) std::memcpy(p_, data, n);
     p_ += n;
@@ -633,9 +660,8 @@ void FrameReader::feed(std::span<const std::uint8_t> bytes) {
 
 FrameReader::State FrameReader::next(FrameView& out) {
   if (failed_) return State::kError;
-  const SplitResult r =
-      split_frame(std::span<const std::uint8_t>(buf_.data() + begin_, end_ - begin_),
-                  max_frame_length_);
+  const SplitResult r = split_frame(
+      std::span<const std::uint8_t>(buf_.data() + begin_, end_ - begin_), max_frame_length_);
   switch (r.status) {
     case SplitStatus::kFrame:
       out = r.frame;

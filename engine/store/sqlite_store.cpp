@@ -39,6 +39,8 @@ template <typename... Ts>
 struct Overloaded : Ts... {
   using Ts::operator()...;
 };
+template <typename... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;  // clang 14 needs the guide (no CTAD for aggregates)
 
 Status sqlite_error(int rc, std::string_view what, std::string_view detail) {
   std::string msg = std::string(what) + ": " + std::string(detail);

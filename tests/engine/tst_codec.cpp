@@ -1,7 +1,6 @@
 // Protocol v1 codec: round trips against golden bytes, malformed input, stream reassembly.
 
 #include <QtTest>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -29,8 +28,12 @@ void* operator new(std::size_t n) {
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
 
 namespace {
 
@@ -50,11 +53,15 @@ enum Decoder { kClientDecoder = 0, kServerDecoder = 1, kBothDecoders = 2 };
 std::span<const std::uint8_t> span_of(const QByteArray& b) {
   return {reinterpret_cast<const std::uint8_t*>(b.constData()), static_cast<std::size_t>(b.size())};
 }
-QByteArray qb(std::string_view s) { return QByteArray(s.data(), static_cast<qsizetype>(s.size())); }
+QByteArray qb(std::string_view s) {
+  return QByteArray(s.data(), static_cast<qsizetype>(s.size()));
+}
 QByteArray qb(std::span<const std::uint8_t> s) {
   return QByteArray(reinterpret_cast<const char*>(s.data()), static_cast<qsizetype>(s.size()));
 }
-QByteArray qb(const Bytes& b) { return qb(std::span<const std::uint8_t>(b)); }
+QByteArray qb(const Bytes& b) {
+  return qb(std::span<const std::uint8_t>(b));
+}
 
 // Independent big-endian builders for expected bytes (hex literals are used where short).
 QByteArray be(std::uint64_t v, int n) {
@@ -65,9 +72,15 @@ QByteArray be(std::uint64_t v, int n) {
 QByteArray wire(std::uint8_t type, const QByteArray& body) {
   return be(1 + static_cast<std::uint64_t>(body.size()), 4) + static_cast<char>(type) + body;
 }
-QByteArray s8(const QByteArray& s) { return be(static_cast<std::uint64_t>(s.size()), 1) + s; }
-QByteArray s16(const QByteArray& s) { return be(static_cast<std::uint64_t>(s.size()), 2) + s; }
-QByteArray hex(const char* h) { return QByteArray::fromHex(h); }  // spaces are skipped
+QByteArray s8(const QByteArray& s) {
+  return be(static_cast<std::uint64_t>(s.size()), 1) + s;
+}
+QByteArray s16(const QByteArray& s) {
+  return be(static_cast<std::uint64_t>(s.size()), 2) + s;
+}
+QByteArray hex(const char* h) {
+  return QByteArray::fromHex(h);
+}  // spaces are skipped
 
 // Long fields with static storage (decoded frames are views).
 const std::string& str_of(std::size_t n, char c) {
@@ -85,7 +98,9 @@ std::span<const std::uint8_t> payload_of(std::size_t n) {
   }();
   return std::span<const std::uint8_t>(big).first(n);
 }
-QByteArray payload_qb(std::size_t n) { return qb(payload_of(n)); }
+QByteArray payload_qb(std::size_t n) {
+  return qb(payload_of(n));
+}
 
 template <std::size_t N>
 std::span<const std::uint8_t> bytes_of(const std::array<std::uint8_t, N>& a) {
@@ -96,7 +111,8 @@ std::span<const std::uint8_t> ack256_raw() {
   static const std::vector<std::uint8_t> raw = [] {
     std::vector<std::uint8_t> v;
     for (std::uint64_t id = 1; id <= kMaxAckIds; ++id)
-      for (int k = 7; k >= 0; --k) v.push_back(static_cast<std::uint8_t>((id * 0x0101010101ull) >> (8 * k)));
+      for (int k = 7; k >= 0; --k)
+        v.push_back(static_cast<std::uint8_t>((id * 0x0101010101ull) >> (8 * k)));
     return v;
   }();
   return raw;
@@ -108,16 +124,20 @@ struct Sample {
   QByteArray wire;  // expected encoding
 };
 
-TestFrame C(ClientFrame f) { return TestFrame{f}; }
-TestFrame S(ServerFrame f) { return TestFrame{f}; }
+TestFrame C(ClientFrame f) {
+  return TestFrame{f};
+}
+TestFrame S(ServerFrame f) {
+  return TestFrame{f};
+}
 
 const std::vector<Sample>& samples() {
   static const std::array<std::uint8_t, 2> kHi = {'h', 'i'};
   static const std::array<std::uint8_t, 4> kBinary = {0x00, 0xff, 0x00, 0x0a};
   static const std::array<std::uint8_t, 8> kAck1 = {0, 0, 0, 0, 0, 0, 0, 1};
-  static const std::array<std::uint8_t, 24> kAck3 = {0,    0,    0,    0,    0,    0,    0,    1,
-                                                     1,    2,    3,    4,    5,    6,    7,    8,
-                                                     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+  static const std::array<std::uint8_t, 24> kAck3 = {
+      0, 0, 0, 0, 0,    0,    0,    1,    1,    2,    3,    4,
+      5, 6, 7, 8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
   static const std::vector<Sample> all = [] {
     const std::string& n64 = str_of(kMaxClientName, 'n');
     const std::string& u64s = str_of(kMaxUserId, 'u');
@@ -126,8 +146,7 @@ const std::vector<Sample>& samples() {
     const auto max_payload = payload_of(kMaxPayload);
     std::vector<Sample> v = {
         // client -> server
-        {"HELLO", C(Hello{1, "iris-cli/1.0"}),
-         hex("0000000f 01 01 0c697269732d636c692f312e30")},
+        {"HELLO", C(Hello{1, "iris-cli/1.0"}), hex("0000000f 01 01 0c697269732d636c692f312e30")},
         {"HELLO version 255, empty name", C(Hello{255, ""}), hex("00000003 01 ff 00")},
         {"HELLO max name", C(Hello{1, n64}), wire(0x01, be(1, 1) + s8(qb(n64)))},
         {"LOGIN", C(Login{"v1.alice.1700000000.00ff"}),
@@ -194,7 +213,8 @@ const std::vector<Sample>& samples() {
          hex("00000006 87 0002 000178")},
         {"ERROR unsupported version", S(Error{ErrorCode::kUnsupportedVersion, "x"}),
          hex("00000006 87 0003 000178")},
-        {"ERROR auth failed", S(Error{ErrorCode::kAuthFailed, "x"}), hex("00000006 87 0004 000178")},
+        {"ERROR auth failed", S(Error{ErrorCode::kAuthFailed, "x"}),
+         hex("00000006 87 0004 000178")},
         {"ERROR protocol violation", S(Error{ErrorCode::kProtocolViolation, "x"}),
          hex("00000006 87 0005 000178")},
         {"ERROR rate limited", S(Error{ErrorCode::kRateLimited, "x"}),
@@ -208,7 +228,8 @@ const std::vector<Sample>& samples() {
          hex("0000000b 88 01 00001388 0003627965")},
         {"BYE slow consumer", S(Bye{ByeReason::kSlowConsumer, 5000, "bye"}),
          hex("0000000b 88 02 00001388 0003627965")},
-        {"BYE idle", S(Bye{ByeReason::kIdle, 5000, "bye"}), hex("0000000b 88 03 00001388 0003627965")},
+        {"BYE idle", S(Bye{ByeReason::kIdle, 5000, "bye"}),
+         hex("0000000b 88 03 00001388 0003627965")},
         {"BYE replaced", S(Bye{ByeReason::kReplaced, 5000, "bye"}),
          hex("0000000b 88 04 00001388 0003627965")},
         {"BYE client bye, empty text", S(Bye{ByeReason::kClientBye, 0, ""}),
@@ -226,7 +247,9 @@ void same(const Hello& a, const Hello& b) {
   QCOMPARE(a.version, b.version);
   QCOMPARE(qb(a.client_name), qb(b.client_name));
 }
-void same(const Login& a, const Login& b) { QCOMPARE(qb(a.token), qb(b.token)); }
+void same(const Login& a, const Login& b) {
+  QCOMPARE(qb(a.token), qb(b.token));
+}
 void same(const Send& a, const Send& b) {
   QCOMPARE(a.client_msg_id, b.client_msg_id);
   QCOMPARE(qb(a.recipient), qb(b.recipient));
@@ -237,13 +260,21 @@ void same(const Ack& a, const Ack& b) {
   QCOMPARE(qb(a.raw_ids), qb(b.raw_ids));
   for (std::size_t i = 0; i < a.count(); ++i) QCOMPARE(a.id(i), b.id(i));
 }
-void same(const PresenceSubscribe& a, const PresenceSubscribe& b) { QCOMPARE(qb(a.user), qb(b.user)); }
+void same(const PresenceSubscribe& a, const PresenceSubscribe& b) {
+  QCOMPARE(qb(a.user), qb(b.user));
+}
 void same(const PresenceUnsubscribe& a, const PresenceUnsubscribe& b) {
   QCOMPARE(qb(a.user), qb(b.user));
 }
-void same(const StatusQuery& a, const StatusQuery& b) { QCOMPARE(qb(a.user), qb(b.user)); }
-void same(const Ping& a, const Ping& b) { QCOMPARE(a.nonce, b.nonce); }
-void same(const ClientBye& a, const ClientBye& b) { QCOMPARE(qb(a.reason), qb(b.reason)); }
+void same(const StatusQuery& a, const StatusQuery& b) {
+  QCOMPARE(qb(a.user), qb(b.user));
+}
+void same(const Ping& a, const Ping& b) {
+  QCOMPARE(a.nonce, b.nonce);
+}
+void same(const ClientBye& a, const ClientBye& b) {
+  QCOMPARE(qb(a.reason), qb(b.reason));
+}
 void same(const HelloOk& a, const HelloOk& b) {
   QCOMPARE(a.version, b.version);
   QCOMPARE(a.max_frame_length, b.max_frame_length);
@@ -270,7 +301,9 @@ void same(const Presence& a, const Presence& b) {
   QCOMPARE(int(a.state), int(b.state));
   QCOMPARE(a.last_seen_ms, b.last_seen_ms);
 }
-void same(const Pong& a, const Pong& b) { QCOMPARE(a.nonce, b.nonce); }
+void same(const Pong& a, const Pong& b) {
+  QCOMPARE(a.nonce, b.nonce);
+}
 void same(const Error& a, const Error& b) {
   QCOMPARE(int(a.code), int(b.code));
   QCOMPARE(qb(a.text), qb(b.text));
@@ -298,7 +331,9 @@ struct ExactBody {
   std::size_t size;
 };
 
-QByteArray status_text(const iris::Status& s) { return QByteArray::fromStdString(s.message()); }
+QByteArray status_text(const iris::Status& s) {
+  return QByteArray::fromStdString(s.message());
+}
 
 // Reassembles `stream` with a FrameReader fed in chunks of `chunk` bytes (0 = one buffer);
 // returns each frame as type byte + body, or stops at the first error.
@@ -309,8 +344,9 @@ QList<QByteArray> reassemble(const QByteArray& stream, qsizetype chunk, bool zer
   FrameReader::State st = FrameReader::State::kNeedMore;
   const qsizetype step = chunk == 0 ? std::max<qsizetype>(stream.size(), 1) : chunk;
   for (qsizetype pos = 0; pos < stream.size() && st != FrameReader::State::kError; pos += step) {
-    const auto piece = span_of(stream).subspan(static_cast<std::size_t>(pos),
-                                               static_cast<std::size_t>(std::min(step, stream.size() - pos)));
+    const auto piece =
+        span_of(stream).subspan(static_cast<std::size_t>(pos),
+                                static_cast<std::size_t>(std::min(step, stream.size() - pos)));
     if (zero_copy) {
       auto dst = reader.prepare(piece.size());
       std::copy(piece.begin(), piece.end(), dst.begin());
@@ -449,10 +485,10 @@ void TstCodec::ackIds() {
 // ---------------------------------------------------------------------------------------------
 
 void TstCodec::malformed_data() {
-  QTest::addColumn<QByteArray>("bytes");      // what arrives on the wire
-  QTest::addColumn<int>("split");             // expected SplitStatus
-  QTest::addColumn<int>("decoder");           // Decoder that must reject it (if split ok)
-  QTest::addColumn<QByteArray>("reason");     // substring of the error message
+  QTest::addColumn<QByteArray>("bytes");   // what arrives on the wire
+  QTest::addColumn<int>("split");          // expected SplitStatus
+  QTest::addColumn<int>("decoder");        // Decoder that must reject it (if split ok)
+  QTest::addColumn<QByteArray>("reason");  // substring of the error message
 
   const int kFrame = int(SplitStatus::kFrame);
   auto row = [&](const QByteArray& name, const QByteArray& bytes, int decoder,
@@ -509,8 +545,8 @@ void TstCodec::malformed_data() {
       kServerDecoder, "payload too long");
   row("PRESENCE user 65", wire(0x85, s8(u65) + be(1, 1) + cc), kServerDecoder, "too long");
   row("PRESENCE user empty", wire(0x85, s8("") + be(1, 1) + cc), kServerDecoder, "empty");
-  row("ERROR text 1025", wire(0x87, be(1, 2) + s16(QByteArray(kMaxText + 1, 'x'))),
-      kServerDecoder, "too long");
+  row("ERROR text 1025", wire(0x87, be(1, 2) + s16(QByteArray(kMaxText + 1, 'x'))), kServerDecoder,
+      "too long");
   row("BYE text 1025", wire(0x88, be(1, 1) + be(0, 4) + s16(QByteArray(kMaxText + 1, 'x'))),
       kServerDecoder, "too long");
 
@@ -526,8 +562,7 @@ void TstCodec::malformed_data() {
   row("ACK count 0xffff", wire(0x04, be(0xffff, 2) + be(1, 8)), kClientDecoder, "out of range");
   row("ACK count 3, 2 ids", wire(0x04, be(3, 2) + be(1, 8) + be(2, 8)), kClientDecoder,
       "truncated");
-  row("ACK count 1, 2 ids", wire(0x04, be(1, 2) + be(1, 8) + be(2, 8)), kClientDecoder,
-      "trailing");
+  row("ACK count 1, 2 ids", wire(0x04, be(1, 2) + be(1, 8) + be(2, 8)), kClientDecoder, "trailing");
   row("ACK count 1, 7 id bytes", wire(0x04, be(1, 2) + be(1, 7)), kClientDecoder, "truncated");
   row("ACK count 1, 9 id bytes", wire(0x04, be(1, 2) + be(1, 9)), kClientDecoder, "trailing");
 
@@ -560,19 +595,21 @@ void TstCodec::malformed_data() {
   // Framing.
   const int kEmpty = int(SplitStatus::kEmpty), kTooLarge = int(SplitStatus::kTooLarge),
             kNeedMore = int(SplitStatus::kNeedMore);
-  QTest::newRow("zero-length frame") << hex("00000000") << kEmpty << int(kBothDecoders) << QByteArray();
+  QTest::newRow("zero-length frame")
+      << hex("00000000") << kEmpty << int(kBothDecoders) << QByteArray();
   QTest::newRow("zero-length frame, more bytes behind")
       << hex("00000000 08 0000000000000001") << kEmpty << int(kBothDecoders) << QByteArray();
-  QTest::newRow("length max+1, no body") << be(kMaxFrameLength + 1, 4) << kTooLarge
-                                         << int(kBothDecoders) << QByteArray();
+  QTest::newRow("length max+1, no body")
+      << be(kMaxFrameLength + 1, 4) << kTooLarge << int(kBothDecoders) << QByteArray();
   QTest::newRow("length max+1, body follows")
       << be(kMaxFrameLength + 1, 4) + QByteArray(100, '\x03') << kTooLarge << int(kBothDecoders)
       << QByteArray();
-  QTest::newRow("length 0xffffffff") << hex("ffffffff 03") << kTooLarge << int(kBothDecoders)
-                                     << QByteArray();
-  QTest::newRow("3 header bytes") << hex("000000") << kNeedMore << int(kBothDecoders) << QByteArray();
-  QTest::newRow("frame one byte short") << hex("00000009 08 00000000000000") << kNeedMore
-                                        << int(kBothDecoders) << QByteArray();
+  QTest::newRow("length 0xffffffff")
+      << hex("ffffffff 03") << kTooLarge << int(kBothDecoders) << QByteArray();
+  QTest::newRow("3 header bytes") << hex("000000") << kNeedMore << int(kBothDecoders)
+                                  << QByteArray();
+  QTest::newRow("frame one byte short")
+      << hex("00000009 08 00000000000000") << kNeedMore << int(kBothDecoders) << QByteArray();
   // The largest length the framing accepts is still no valid SEND: its payload is over the limit.
   {
     QByteArray body = cc + s8(u64);
@@ -623,7 +660,8 @@ void TstCodec::malformed() {
 
 void TstCodec::exactMaxLength() {
   // A length field of exactly max_frame_length is accepted by split_frame and by FrameReader.
-  QByteArray big = be(kMaxFrameLength, 4) + '\x03' + QByteArray(qsizetype{kMaxFrameLength} - 1, 'z');
+  QByteArray big =
+      be(kMaxFrameLength, 4) + '\x03' + QByteArray(qsizetype{kMaxFrameLength} - 1, 'z');
   auto r = split_frame(span_of(big));
   QCOMPARE(int(r.status), int(SplitStatus::kFrame));
   QCOMPARE(r.consumed, std::size_t{kMaxFrameLength} + 4);
@@ -781,7 +819,8 @@ void TstCodec::readerBufferStaysBounded() {
     long frames = 0;
     for (qsizetype pos = 0; pos < stream.size(); pos += kChunk) {
       const auto piece = span_of(stream).subspan(
-          static_cast<std::size_t>(pos), std::min<std::size_t>(kChunk, static_cast<std::size_t>(stream.size() - pos)));
+          static_cast<std::size_t>(pos),
+          std::min<std::size_t>(kChunk, static_cast<std::size_t>(stream.size() - pos)));
       if (zero_copy) {
         auto dst = reader.prepare(kChunk);
         std::copy(piece.begin(), piece.end(), dst.begin());
@@ -817,8 +856,9 @@ void TstCodec::noAllocationInSteadyState() {
   auto pass = [&] {
     out.clear();
     for (qsizetype pos = 0; pos < stream.size(); pos += 4096) {
-      reader.feed(span_of(stream).subspan(static_cast<std::size_t>(pos),
-                                          std::min<std::size_t>(4096, static_cast<std::size_t>(stream.size() - pos))));
+      reader.feed(span_of(stream).subspan(
+          static_cast<std::size_t>(pos),
+          std::min<std::size_t>(4096, static_cast<std::size_t>(stream.size() - pos))));
       FrameView f;
       while (reader.next(f) == FrameReader::State::kFrame) {
         if (static_cast<std::uint8_t>(f.type) < 0x80) {
@@ -868,9 +908,9 @@ void TstCodec::docMatchesHeader() {
   QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
   const QString doc = QString::fromUtf8(file.readAll());
   auto has_row = [&doc](const QString& first_cell, const QString& second_cell) {
-    const QRegularExpression re(QStringLiteral("\\|\\s*%1\\s*\\|\\s*%2\\s*\\|")
-                                    .arg(QRegularExpression::escape(first_cell),
-                                         QRegularExpression::escape(second_cell)));
+    const QRegularExpression re(
+        QStringLiteral("\\|\\s*%1\\s*\\|\\s*%2\\s*\\|")
+            .arg(QRegularExpression::escape(first_cell), QRegularExpression::escape(second_cell)));
     return re.match(doc).hasMatch();
   };
   auto code = [](const char* name) { return QStringLiteral("`%1`").arg(QLatin1String(name)); };
@@ -905,13 +945,16 @@ void TstCodec::docMatchesHeader() {
     return s;
   };
   const std::pair<const char*, std::uint64_t> limits[] = {
-      {"kMaxFrameLength", kMaxFrameLength}, {"kMaxPayload", kMaxPayload},
-      {"kMaxUserId", kMaxUserId},           {"kMaxToken", kMaxToken},
-      {"kMaxText", kMaxText},               {"kMaxClientName", kMaxClientName},
-      {"kMaxAckIds", kMaxAckIds},           {"kHeaderSize", kHeaderSize},
+      {"kMaxFrameLength", kMaxFrameLength},
+      {"kMaxPayload", kMaxPayload},
+      {"kMaxUserId", kMaxUserId},
+      {"kMaxToken", kMaxToken},
+      {"kMaxText", kMaxText},
+      {"kMaxClientName", kMaxClientName},
+      {"kMaxAckIds", kMaxAckIds},
+      {"kHeaderSize", kHeaderSize},
   };
-  for (const auto& [name, value] : limits)
-    QVERIFY2(has_row(code(name), number(value)), name);
+  for (const auto& [name, value] : limits) QVERIFY2(has_row(code(name), number(value)), name);
 }
 
 QTEST_APPLESS_MAIN(TstCodec)

@@ -36,8 +36,7 @@ bool same_bytes(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b
 
 // Re-encodes `decoded`, which came from `frame` (whose full wire bytes are `original`).
 template <typename Frame, typename Decode>
-void check_round_trip(const Frame& decoded, std::span<const std::uint8_t> original,
-                      Decode decode) {
+void check_round_trip(const Frame& decoded, std::span<const std::uint8_t> original, Decode decode) {
   static Bytes first, second;
   first.clear();
   second.clear();
