@@ -23,7 +23,7 @@ std::vector<std::uint8_t> payload(std::size_t n) {
 // Encode one DELIVER with a 100-byte payload into a reused buffer.
 void BM_EncodeDeliver100(benchmark::State& state) {
   const auto p = payload(100);
-  const Deliver d{123456789, "alice@example", 1700000000123456ull, p};
+  const Deliver d{123456789, "alice@example", 42, 1700000000123456ull, p};
   Bytes out;
   out.reserve(256);
   for (auto _ : state) {

@@ -54,25 +54,31 @@ void ClientCore::on_bytes(std::span<const std::uint8_t> bytes, std::uint64_t now
   to_ack_.clear();
 }
 
-bool ClientCore::seen(std::uint64_t id) {
-  if (seen_.count(id)) return true;
+bool ClientCore::seen(std::uint64_t id, std::string_view sender, std::uint64_t client_msg_id) {
+  std::string origin(sender);
+  origin.push_back('\0');
+  origin.append(std::to_string(client_msg_id));
+  if (seen_ids_.count(id) || seen_origins_.count(origin)) return true;
   if (seen_order_.size() >= options_.dedup_capacity) {
-    seen_.erase(seen_order_.front());
+    seen_ids_.erase(seen_order_.front().first);
+    seen_origins_.erase(seen_order_.front().second);
     seen_order_.pop_front();
   }
-  seen_.insert(id);
-  seen_order_.push_back(id);
+  seen_ids_.insert(id);
+  seen_origins_.insert(origin);
+  seen_order_.emplace_back(id, std::move(origin));
   return false;
 }
 
 void ClientCore::handle(const p::ServerFrame& frame, std::uint64_t now_us) {
   if (const auto* d = std::get_if<p::Deliver>(&frame)) {
     if (options_.auto_ack) to_ack_.push_back(d->server_msg_id);  // ACK duplicates too
-    if (seen(d->server_msg_id)) {
+    if (seen(d->server_msg_id, d->sender, d->client_msg_id)) {
       ++duplicates_;
       return;
     }
-    events_.push_back(Delivered{d->server_msg_id, std::string(d->sender), d->server_ts_us,
+    events_.push_back(Delivered{d->server_msg_id, std::string(d->sender), d->client_msg_id,
+                                d->server_ts_us,
                                 std::string(reinterpret_cast<const char*>(d->payload.data()),
                                             d->payload.size())});
   } else if (const auto* a = std::get_if<p::SendAck>(&frame)) {

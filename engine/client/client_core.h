@@ -22,7 +22,7 @@ struct ClientOptions {
   std::string client_name = "iris-client";
   std::uint64_t resend_after_us = 3'000'000;  // resend an unanswered SEND after this long
   std::size_t max_pending_sends = 4096;       // send() refuses beyond this (backpressure)
-  std::size_t dedup_capacity = 1 << 16;       // server ids remembered to drop redeliveries
+  std::size_t dedup_capacity = 1 << 16;       // deliveries remembered to drop redeliveries
   bool auto_ack = true;                       // ACK every DELIVER when it is surfaced
 };
 
@@ -30,6 +30,7 @@ struct LoggedIn { std::string user; std::uint64_t session_id = 0; };
 struct Delivered {
   std::uint64_t server_msg_id = 0;
   std::string sender;
+  std::uint64_t client_msg_id = 0;
   std::uint64_t server_ts_us = 0;
   std::string payload;
 };
@@ -88,15 +89,18 @@ class ClientCore {
   };
   void handle(const protocol::ServerFrame& frame, std::uint64_t now_us);
   void transmit(std::uint64_t id, Pending& p, std::uint64_t now_us);
-  bool seen(std::uint64_t server_msg_id);
+  bool seen(std::uint64_t server_msg_id, std::string_view sender, std::uint64_t client_msg_id);
 
   ClientOptions options_;
   protocol::Bytes out_;
   protocol::FrameReader reader_;
   std::vector<ClientEvent> events_;
   std::map<std::uint64_t, Pending> pending_;  // by client message id: resent in order
-  std::unordered_set<std::uint64_t> seen_;
-  std::deque<std::uint64_t> seen_order_;
+  // A delivery is a duplicate if its server id was seen (a redelivery), or its (sender, client id)
+  // was (the same message stored twice when a node crashed between its commit and SEND_ACK).
+  std::unordered_set<std::uint64_t> seen_ids_;
+  std::unordered_set<std::string> seen_origins_;  // sender + '\0' + client id
+  std::deque<std::pair<std::uint64_t, std::string>> seen_order_;
   std::vector<std::uint64_t> to_ack_;
   std::uint64_t next_id_;
   std::uint64_t duplicates_ = 0;

@@ -135,7 +135,7 @@ void Shard::deliver(UserState& u) {
     if (u.spilled && it->first >= u.spill_from) break;
     InboxMessage& m = it->second;
     if (m.recipient_acked) continue;
-    send_frame(s->conn, protocol::Deliver{it->first, m.sender, m.accepted_us,
+    send_frame(s->conn, protocol::Deliver{it->first, m.sender, m.client_msg_id, m.accepted_us,
                                           {reinterpret_cast<const std::uint8_t*>(m.payload.data()),
                                            m.payload.size()}});
     (m.delivered_on == 0 ? metrics_.delivered : metrics_.redelivered).add();

@@ -424,6 +424,7 @@ Result<ServerFrame> decode_server(const FrameView& frame) {
       Deliver f;
       f.server_msg_id = r.u64("server_msg_id");
       f.sender = r.str8("sender", 1, kMaxUserId);
+      f.client_msg_id = r.u64("client_msg_id");
       f.server_ts_us = r.u64("server_ts_us");
       f.payload = r.rest("payload", kMaxPayload);
       if (r.finish()) return ServerFrame{f};
@@ -555,9 +556,11 @@ void encode(Bytes& out, const SendAck& f) {
 void encode(Bytes& out, const Deliver& f) {
   assert(!f.sender.empty() && f.sender.size() <= kMaxUserId);
   assert(f.payload.size() <= kMaxPayload);
-  Writer w(begin_frame(out, FrameType::kDeliver, 8 + 1 + f.sender.size() + 8 + f.payload.size()));
+  Writer w(begin_frame(out, FrameType::kDeliver,
+                       8 + 1 + f.sender.size() + 8 + 8 + f.payload.size()));
   w.u64(f.server_msg_id);
   w.str8(f.sender);
+  w.u64(f.client_msg_id);
   w.u64(f.server_ts_us);
   w.raw(f.payload.data(), f.payload.size());
   assert(w.pos() == out.data() + out.size());

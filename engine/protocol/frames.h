@@ -134,6 +134,8 @@ struct SendAck {
 struct Deliver {
   std::uint64_t server_msg_id = 0;
   std::string_view sender;
+  std::uint64_t client_msg_id = 0;  // the sender's id: a second copy after a node crash is
+                                    // recognisable by (sender, client_msg_id)
   std::uint64_t server_ts_us = 0;  // microseconds since the Unix epoch, when the node accepted it
   std::span<const std::uint8_t> payload;
 };

@@ -197,12 +197,12 @@ const std::vector<Sample>& samples() {
          hex("00000016 83 000000000000002a 04 0000000000000000 00000000")},
         {"SEND_ACK invalid", S(SendAck{0, SendStatus::kInvalid, 0, 0}),
          hex("00000016 83 0000000000000000 05 0000000000000000 00000000")},
-        {"DELIVER", S(Deliver{9000, "alice", 1700000000123456ull, bytes_of(kHi)}),
-         hex("00000019 84 0000000000002328 05616c696365 00060a2418202240 6869")},
-        {"DELIVER empty payload", S(Deliver{1, "a", 0, {}}),
-         hex("00000013 84 0000000000000001 0161 0000000000000000")},
-        {"DELIVER max", S(Deliver{~0ull, u64s, 1, max_payload}),
-         wire(0x84, be(~0ull, 8) + s8(qb(u64s)) + be(1, 8) + payload_qb(kMaxPayload))},
+        {"DELIVER", S(Deliver{9000, "alice", 77, 1700000000123456ull, bytes_of(kHi)}),
+         hex("00000021 84 0000000000002328 05616c696365 000000000000004d 00060a2418202240 6869")},
+        {"DELIVER empty payload", S(Deliver{1, "a", 2, 0, {}}),
+         hex("0000001b 84 0000000000000001 0161 0000000000000002 0000000000000000")},
+        {"DELIVER max", S(Deliver{~0ull, u64s, 3, 1, max_payload}),
+         wire(0x84, be(~0ull, 8) + s8(qb(u64s)) + be(3, 8) + be(1, 8) + payload_qb(kMaxPayload))},
         {"PRESENCE online", S(Presence{"bob", PresenceState::kOnline, 1700000000123ull}),
          hex("0000000e 85 03626f62 01 0000018bcfe5687b")},
         {"PRESENCE offline never seen", S(Presence{"bob", PresenceState::kOffline, 0}),
@@ -293,6 +293,7 @@ void same(const SendAck& a, const SendAck& b) {
 void same(const Deliver& a, const Deliver& b) {
   QCOMPARE(a.server_msg_id, b.server_msg_id);
   QCOMPARE(qb(a.sender), qb(b.sender));
+  QCOMPARE(a.client_msg_id, b.client_msg_id);
   QCOMPARE(a.server_ts_us, b.server_ts_us);
   QCOMPARE(qb(a.payload), qb(b.payload));
 }
@@ -539,9 +540,9 @@ void TstCodec::malformed_data() {
       "too long");
   row("LOGIN_OK user 65", wire(0x82, s8(u65) + be(1, 8)), kServerDecoder, "too long");
   row("LOGIN_OK user empty", wire(0x82, s8("") + be(1, 8)), kServerDecoder, "empty");
-  row("DELIVER sender 65", wire(0x84, cc + s8(u65) + cc + "hi"), kServerDecoder, "too long");
-  row("DELIVER sender empty", wire(0x84, cc + s8("") + cc + "hi"), kServerDecoder, "empty");
-  row("DELIVER payload 65537", wire(0x84, cc + s8("a") + cc + payload_qb(kMaxPayload + 1)),
+  row("DELIVER sender 65", wire(0x84, cc + s8(u65) + cc + cc + "hi"), kServerDecoder, "too long");
+  row("DELIVER sender empty", wire(0x84, cc + s8("") + cc + cc + "hi"), kServerDecoder, "empty");
+  row("DELIVER payload 65537", wire(0x84, cc + s8("a") + cc + cc + payload_qb(kMaxPayload + 1)),
       kServerDecoder, "payload too long");
   row("PRESENCE user 65", wire(0x85, s8(u65) + be(1, 1) + cc), kServerDecoder, "too long");
   row("PRESENCE user empty", wire(0x85, s8("") + be(1, 1) + cc), kServerDecoder, "empty");
@@ -797,7 +798,7 @@ void TstCodec::readerBufferStaysBounded() {
     static const std::array<std::uint8_t, 38> payload{};
     encode(b, Send{1, "bob", std::span(payload).first(37)});
     encode(b, Ping{2});
-    encode(b, Deliver{3, "alice", 4, payload});
+    encode(b, Deliver{3, "alice", 5, 4, payload});
     encode(b, Pong{5});
     unit = qb(b);
   }

@@ -57,6 +57,7 @@ class TestShard : public QObject {
   void presenceSubscribeNotifyAndLastSeen();
   void secondLoginReplacesFirst();
   void drainPersistsEverythingAndSaysBye();
+  void clientDropsCopyStoredTwice();
 };
 
 void TestShard::onlineDeliveryNeverTouchesDisk_data() {
@@ -96,6 +97,7 @@ void TestShard::onlineDeliveryNeverTouchesDisk() {
   for (std::size_t i = 0; i < acks.size(); ++i) {
     QCOMPARE(acks[i].status, SendStatus::kOk);
     QCOMPARE(acks[i].server_msg_id, got[i].server_msg_id);
+    QCOMPARE(acks[i].client_msg_id, got[i].client_msg_id);  // DELIVER carries the sender's id
     ids.insert(acks[i].server_msg_id);
   }
   QCOMPARE(ids.size(), acks.size());  // distinct ids
@@ -536,6 +538,33 @@ void TestShard::drainPersistsEverythingAndSaysBye() {
   QCOMPARE(store_rows(h), std::size_t{5});
   QCOMPARE(Harness::take<client::ServerBye>(bob).size(), std::size_t{1});
   QVERIFY(h.conns[alice.conn].closed && h.conns[bob.conn].closed);
+}
+
+// The client library drops a redelivery (same server id) and a second stored copy (same sender
+// and client id, new server id), and ACKs both so the node can delete them.
+void TestShard::clientDropsCopyStoredTwice() {
+  client::ClientCore c(client::ClientOptions{}, 1);
+  c.on_connected(1);
+  c.take_output();
+  protocol::Bytes in;
+  std::string p = "once";
+  std::span<const std::uint8_t> payload(reinterpret_cast<const std::uint8_t*>(p.data()), p.size());
+  protocol::encode(in, protocol::Deliver{100, "alice", 7, 1, payload});
+  protocol::encode(in, protocol::Deliver{100, "alice", 7, 1, payload});  // redelivery
+  protocol::encode(in, protocol::Deliver{200, "alice", 7, 2, payload});  // stored twice
+  protocol::encode(in, protocol::Deliver{300, "alice", 8, 3, payload});  // a new message
+  protocol::encode(in, protocol::Deliver{400, "carol", 7, 4, payload});  // other sender, same id
+  c.on_bytes(in, 10);
+  std::size_t delivered = 0;
+  for (auto& e : c.take_events()) delivered += std::holds_alternative<client::Delivered>(e);
+  QCOMPARE(delivered, std::size_t{3});
+  QCOMPARE(c.duplicates_dropped(), std::uint64_t{2});
+  auto out = c.take_output();
+  auto split = protocol::split_frame(out);
+  QCOMPARE(split.status, protocol::SplitStatus::kFrame);
+  auto ack = protocol::decode_client(split.frame);
+  QVERIFY(ack.is_ok());
+  QCOMPARE(std::get<protocol::Ack>(*ack).count(), std::size_t{5});
 }
 
 QTEST_APPLESS_MAIN(TestShard)
