@@ -18,6 +18,7 @@
 #include "engine/auth/token.h"
 #include "engine/common/logging.h"
 #include "engine/net/node_server.h"
+#include "engine/store/partitioned_store.h"
 #include "engine/store/sqlite_store.h"
 
 namespace po = boost::program_options;
@@ -114,6 +115,11 @@ po::options_description node_options() {
       ("max-connections", po::value<unsigned>()->default_value(19000), "open client connections")
       ("slow-consumer-timeout-s", po::value<double>()->default_value(30), "ACK window full this long: disconnect")
       ("max-msgs-per-s", po::value<double>()->default_value(50000), "per session")
+      ("store-partitions", po::value<unsigned>()->default_value(1),
+       "SQLite files (each with its own writer thread); a hot recipient's buckets spread over them")
+      ("hot-threshold", po::value<unsigned>()->default_value(5000),
+       "accepted msgs/s above which a recipient's inbox is split into buckets")
+      ("hot-buckets", po::value<unsigned>()->default_value(4), "buckets of a hot recipient (1: off)")
       ("port-file", po::value<std::string>()->default_value(""), "write bound ports here (JSON) once listening")
       ("log-format", po::value<std::string>()->default_value("text"), "text or json")
       ("log-level", po::value<std::string>()->default_value("info"), "trace debug info warn error off");
@@ -125,7 +131,39 @@ struct Parsed {
   std::string data_dir, port_file;
   bool relaxed = false;
   std::string secret_file;
+  unsigned partitions = 1;
 };
+
+// Opens the inbox: DATA_DIR/inbox.db for one partition, inbox-<i>.db for several. A data dir
+// written with another partition count is refused (its rows would be looked for elsewhere).
+iris::Result<std::unique_ptr<iris::store::Store>> open_store(const Parsed& p) {
+  const fs::path dir(p.data_dir);
+  bool has_single = fs::exists(dir / "inbox.db");
+  bool has_multi = fs::exists(dir / "inbox-0.db");
+  unsigned existing = 0;
+  while (fs::exists(dir / ("inbox-" + std::to_string(existing) + ".db"))) ++existing;
+  if ((p.partitions == 1 && has_multi) || (p.partitions > 1 && has_single) ||
+      (has_multi && existing != p.partitions)) {
+    return iris::Status::invalid(
+        "data dir " + p.data_dir + " was written with " +
+        std::to_string(has_single ? 1u : existing) + " store partition(s); start with "
+        "--store-partitions " + std::to_string(has_single ? 1u : existing));
+  }
+  std::vector<std::unique_ptr<iris::store::Store>> parts;
+  for (unsigned i = 0; i < p.partitions; ++i) {
+    iris::store::SqliteStoreOptions so;
+    so.path = (dir / (p.partitions == 1 ? std::string("inbox.db")
+                                        : "inbox-" + std::to_string(i) + ".db")).string();
+    so.durability = p.relaxed ? iris::store::Durability::kRelaxed
+                              : iris::store::Durability::kGuaranteed;
+    auto s = iris::store::SqliteStore::open(so);
+    if (!s) return iris::Status::io_error("cannot open store " + so.path + ": " + s.status().to_string());
+    parts.push_back(std::move(s.value()));
+  }
+  if (parts.size() == 1) return std::move(parts.front());
+  return std::unique_ptr<iris::store::Store>(
+      std::make_unique<iris::store::PartitionedStore>(std::move(parts)));
+}
 
 Parsed build_options(const po::variables_map& vm) {
   Parsed p;
@@ -138,6 +176,12 @@ Parsed build_options(const po::variables_map& vm) {
   c.slow_consumer_timeout_us =
       static_cast<std::uint64_t>(vm["slow-consumer-timeout-s"].as<double>() * 1e6);
   c.max_msgs_per_s = vm["max-msgs-per-s"].as<double>();
+  c.hot_threshold_msgs_per_s = vm["hot-threshold"].as<unsigned>();
+  c.hot_buckets = std::max(1u, vm["hot-buckets"].as<unsigned>());
+  p.partitions = vm["store-partitions"].as<unsigned>();
+  if (p.partitions < 1 || p.partitions > 64) {
+    throw std::invalid_argument("--store-partitions must be 1..64");
+  }
   p.server.listen = vm["listen"].as<std::string>();
   p.server.tls_listen = vm["tls-listen"].as<std::string>();
   p.server.tls_cert = vm["tls-cert"].as<std::string>();
@@ -172,12 +216,9 @@ int run(const po::variables_map& vm) {
     spdlog::warn("*** --insecure-dev-login: ANY client can log in as ANY user. Never use this "
                  "outside local development. ***");
   }
-  iris::store::SqliteStoreOptions so;
-  so.path = (fs::path(p.data_dir) / "inbox.db").string();
-  so.durability = p.relaxed ? iris::store::Durability::kRelaxed : iris::store::Durability::kGuaranteed;
-  auto store = iris::store::SqliteStore::open(so);
+  auto store = open_store(p);
   if (!store) {
-    spdlog::error("cannot open store {}: {}", so.path, store.status().to_string());
+    spdlog::error("{}", store.status().to_string());
     return 1;
   }
   auto incarnation = (*store)->next_incarnation();
@@ -194,10 +235,11 @@ int run(const po::variables_map& vm) {
     spdlog::error("{}", s.to_string());
     return 1;
   }
-  spdlog::info("iris-node {} '{}' up: tcp={} ws={} tls={} shards={} durability={} incarnation={} data={}",
+  spdlog::info("iris-node {} '{}' up: tcp={} ws={} tls={} shards={} store-partitions={} "
+               "durability={} incarnation={} data={}",
                IRIS_VERSION, p.server.core.node_id, server.tcp_port(), server.ws_port(),
-               server.tls_port(), p.server.core.shards, p.relaxed ? "relaxed" : "guaranteed",
-               *incarnation, p.data_dir);
+               server.tls_port(), p.server.core.shards, p.partitions,
+               p.relaxed ? "relaxed" : "guaranteed", *incarnation, p.data_dir);
   if (!p.port_file.empty()) {
     std::ofstream pf(p.port_file + ".tmp");
     pf << "{\"tcp\":" << server.tcp_port() << ",\"ws\":" << server.ws_port()

@@ -36,6 +36,15 @@ struct CoreConfig {
   double max_msgs_per_s = 50'000;
   double max_bytes_per_s = 64.0 * 1024 * 1024;
 
+  // Hot recipients: over hot_threshold accepted messages/s a recipient's inbox is split into
+  // hot_buckets buckets; a sender always maps to one bucket (its order holds), each bucket's rows
+  // go to their own store partition (parallel durable writes), delivery merges them in id order.
+  // Back to one bucket after hot_cooldown_windows windows under a quarter of the threshold.
+  std::uint32_t hot_threshold_msgs_per_s = 5'000;
+  std::uint32_t hot_buckets = 4;
+  std::uint64_t hot_window_us = 1'000'000;
+  std::uint32_t hot_cooldown_windows = 10;
+
   // Presence.
   std::uint32_t max_subscriptions_per_session = 1024;
   std::uint32_t max_subscribers_per_user = 100'000;

@@ -277,7 +277,13 @@ void Shard::check_timeouts(std::uint64_t now) {
 
 void Shard::collect_idle_users(std::uint64_t now) {
   for (auto it = users_.begin(); it != users_.end();) {
-    const UserState& u = *it->second;
+    UserState& u = *it->second;
+    if (u.buckets > 1 &&
+        now - u.window_start_us > config_.hot_cooldown_windows * config_.hot_window_us) {
+      u.buckets = 1;  // silent since: no message can be reordered by the change
+      metrics_.hot_demotions.add();
+      metrics_.hot_users.add(-1);
+    }
     if (u.idle() && now - u.last_active_us > config_.idle_user_gc_us) {
       it = users_.erase(it);
     } else {

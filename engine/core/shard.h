@@ -96,6 +96,7 @@ class Shard {
   std::map<std::uint64_t, InboxMessage>::iterator erase_message(
       UserState& u, std::map<std::uint64_t, InboxMessage>::iterator it);
   std::uint64_t next_message_id() { return make_message_id(incarnation_, id_, ++seq_); }
+  std::uint32_t bucket_for(UserState& u, const std::string& sender, std::uint64_t now);
 
   // shard_presence.cpp
   void handle_presence_request(const PresenceRequest& req);

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "engine/auth/token.h"
+#include "engine/common/logging.h"
 #include "engine/core/shard.h"
 #include "engine/core/shard_state.h"
 
@@ -79,6 +80,7 @@ void Shard::accept_route(RouteMessage&& r) {
   UserState& u = user(r.recipient);
   std::uint64_t id = next_message_id();
   InboxMessage m;
+  m.bucket = bucket_for(u, r.sender, now);
   m.sender = std::move(r.sender);
   m.client_msg_id = r.client_msg_id;
   m.accepted_us = r.accepted_us;
@@ -95,6 +97,44 @@ void Shard::accept_route(RouteMessage&& r) {
   } else {
     persist_now_.push_back({u.id, id, now});
   }
+}
+
+// Counts accepted messages per window; promotes a recipient over the threshold to hot_buckets
+// buckets, demotes it after hot_cooldown_windows quiet windows. A sender's bucket is a hash of its
+// id, so all its messages to this recipient share one bucket while the bucket count holds.
+// Changing the count never reorders anything: every bucket lives in this one inbox, merged by id.
+std::uint32_t Shard::bucket_for(UserState& u, const std::string& sender, std::uint64_t now) {
+  if (now - u.window_start_us >= config_.hot_window_us) {
+    bool quiet = u.window_count * 4 < config_.hot_threshold_msgs_per_s *
+                                          (config_.hot_window_us / 1e6);
+    std::uint64_t empty_windows = (now - u.window_start_us) / config_.hot_window_us - 1;
+    u.quiet_windows = static_cast<std::uint32_t>(std::min<std::uint64_t>(
+        (quiet ? u.quiet_windows + 1 : 0) + empty_windows, 1u << 30));
+    if (u.buckets > 1 && u.quiet_windows >= config_.hot_cooldown_windows) {
+      u.buckets = 1;
+      metrics_.hot_demotions.add();
+      metrics_.hot_users.add(-1);
+      logging::event(spdlog::level::info, "hot_recipient_demoted", {{"user", u.id}});
+    }
+    u.window_start_us = now;
+    u.window_count = 0;
+  }
+  ++u.window_count;
+  double limit = config_.hot_threshold_msgs_per_s * (config_.hot_window_us / 1e6);
+  if (u.buckets == 1 && config_.hot_buckets > 1 && u.window_count > limit) {
+    u.buckets = config_.hot_buckets;
+    u.bucket_accepted.assign(u.buckets, 0);
+    u.quiet_windows = 0;
+    metrics_.hot_promotions.add();
+    metrics_.hot_users.add(1);
+    logging::event(spdlog::level::info, "hot_recipient_promoted",
+                   {{"user", u.id}, {"buckets", std::to_string(u.buckets)}});
+  }
+  if (u.buckets == 1) return 0;
+  auto b = static_cast<std::uint32_t>(fnv1a(sender) % u.buckets);
+  ++u.bucket_accepted[b];
+  metrics_.bucketed_messages.add();
+  return b;
 }
 
 void Shard::reply_outcome(const std::string& sender, std::uint64_t client_msg_id, SendStatus st,
@@ -186,7 +226,9 @@ void Shard::on_loaded(const std::string& user_id, Result<std::vector<store::Stor
     m.client_msg_id = row.client_msg_id;
     m.accepted_us = row.ts_us;
     m.payload = std::move(row.payload);
+    m.bucket = row.bucket;
     m.durability = Durability::kDurable;
+    m.maybe_stored = true;
     m.outcome_sent = true;  // durable before: its sender was answered then
     memory_bytes_ += m.footprint();
     metrics_.inbox_messages.add(1);
@@ -228,8 +270,8 @@ void Shard::handle_ack(Session& s, const protocol::Ack& ack) {
       m.delivered_on = 0;
       continue;
     }
-    if (m.durability == Durability::kVolatile) metrics_.persist_skipped_acked.add();
-    if (m.durability == Durability::kDurable) removes_.push_back(id);
+    if (m.durability == Durability::kVolatile && !m.maybe_stored) metrics_.persist_skipped_acked.add();
+    if (m.maybe_stored) removes_.push_back(id);  // durable, or a failed write may have landed
     if (!m.outcome_sent) reply_outcome(m.sender, m.client_msg_id, SendStatus::kOk, id, 0);
     erase_message(u, it);
   }
@@ -254,8 +296,9 @@ void Shard::flush_persist(std::uint64_t now, bool everything) {
     if (it == u->inbox.end() || it->second.durability != Durability::kVolatile) return;
     InboxMessage& m = it->second;
     m.durability = Durability::kPersisting;
+    m.maybe_stored = true;
     rows.push_back(store::StoredMessage{ref.id, u->id, m.sender, m.client_msg_id, m.accepted_us,
-                                        0, m.payload});
+                                        m.bucket, m.payload});
     refs.push_back(std::move(ref));
   };
   for (auto& ref : persist_now_) take(ref);
@@ -303,7 +346,7 @@ void Shard::on_persisted(std::vector<PersistRef> refs, std::uint64_t started_us,
       m.outcome_sent = true;
     }
     if (m.recipient_acked) {
-      if (status) removes_.push_back(ref.id);
+      removes_.push_back(ref.id);  // even after an error: part of a batch may have landed
       erase_message(*u, it);
       continue;
     }

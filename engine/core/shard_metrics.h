@@ -14,6 +14,8 @@ struct ShardMetrics {
   metrics::Counter persisted, persist_batches, persist_errors, persist_skipped_acked, removed;
   metrics::Counter inbox_loads, spilled, slow_consumer_disconnects, replaced_sessions;
   metrics::Counter presence_notices, presence_requests;
+  metrics::Counter hot_promotions, hot_demotions, bucketed_messages;
+  metrics::Gauge hot_users;
   metrics::Gauge sessions, handshakes, users, memory_bytes, inbox_messages, inflight;
   metrics::Histogram ack_latency_us;       // accepted -> recipient's ACK
   metrics::Histogram deliver_latency_us;   // accepted -> DELIVER queued on the recipient's session

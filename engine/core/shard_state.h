@@ -17,7 +17,9 @@ struct Shard::InboxMessage {
   std::uint64_t client_msg_id = 0;
   std::uint64_t accepted_us = 0;
   std::string payload;
+  std::uint32_t bucket = 0;
   Durability durability = Durability::kVolatile;
+  bool maybe_stored = false;     // a write was attempted: delete from the store when acked
   bool outcome_sent = false;     // the sender has its SEND_ACK (or never needs one: loaded row)
   bool recipient_acked = false;  // acked while a store write was in flight
   SessionId delivered_on = 0;    // session it is in flight on; 0 = not in flight
@@ -52,12 +54,19 @@ struct Shard::UserState {
   DedupWindow dedup;
   std::uint64_t last_active_us = 0;
 
+  // Hot-recipient detection (accepted messages per window) and buckets.
+  std::uint32_t buckets = 1;
+  std::uint64_t window_start_us = 0;
+  std::uint32_t window_count = 0;
+  std::uint32_t quiet_windows = 0;
+  std::vector<std::uint64_t> bucket_accepted;  // per bucket, since promotion
+
   explicit UserState(std::string user, std::uint32_t dedup_capacity)
       : id(std::move(user)), dedup(dedup_capacity) {}
 
   bool idle() const {
     return session == nullptr && inbox.empty() && !loading && !last_seen_loading &&
-           subscribers.empty() && dedup.pending() == 0 && !presence_dirty;
+           subscribers.empty() && dedup.pending() == 0 && !presence_dirty && buckets == 1;
   }
 };
 

@@ -214,6 +214,9 @@ NodeStats NodeServer::stats() const {
     s.slow_consumer_disconnects += m.slow_consumer_disconnects.get();
     s.memory_bytes += static_cast<std::uint64_t>(m.memory_bytes.get());
     s.inbox_messages += static_cast<std::uint64_t>(m.inbox_messages.get());
+    s.hot_users += static_cast<std::uint64_t>(m.hot_users.get());
+    s.hot_promotions += m.hot_promotions.get();
+    s.bucketed_messages += m.bucketed_messages.get();
   }
   return s;
 }

@@ -28,6 +28,7 @@ struct NodeStats {
   std::uint64_t sends = 0, accepted = 0, delivered = 0, acked = 0, persisted = 0;
   std::uint64_t rejected_retry_later = 0, rejected_store = 0, rejected_rate = 0;
   std::uint64_t slow_consumer_disconnects = 0, memory_bytes = 0, inbox_messages = 0;
+  std::uint64_t hot_users = 0, hot_promotions = 0, bucketed_messages = 0;
 };
 
 class NodeServer {

@@ -58,6 +58,7 @@ class TestShard : public QObject {
   void secondLoginReplacesFirst();
   void drainPersistsEverythingAndSaysBye();
   void clientDropsCopyStoredTwice();
+  void hotRecipientGetsBucketsAndKeepsSenderOrder();
 };
 
 void TestShard::onlineDeliveryNeverTouchesDisk_data() {
@@ -565,6 +566,63 @@ void TestShard::clientDropsCopyStoredTwice() {
   auto ack = protocol::decode_client(split.frame);
   QVERIFY(ack.is_ok());
   QCOMPARE(std::get<protocol::Ack>(*ack).count(), std::size_t{5});
+}
+
+// F6 in miniature: a recipient over the threshold is promoted to N buckets; every sender keeps
+// one bucket; the rows carry it (the partitioned store spreads buckets over files); delivery
+// merges all buckets with per-sender order intact; quiet windows demote it.
+void TestShard::hotRecipientGetsBucketsAndKeepsSenderOrder() {
+  auto cfg = dev_config();
+  cfg.hot_threshold_msgs_per_s = 100;
+  cfg.hot_buckets = 4;
+  cfg.hot_cooldown_windows = 2;
+  Harness h(cfg, 2);
+  std::vector<Harness::TestClient*> fans;
+  for (int i = 0; i < 20; ++i) fans.push_back(&h.connect("fan" + std::to_string(i)));
+  h.pump();
+  h.advance(1'000);
+  for (int round = 0; round < 20; ++round) {
+    for (int f = 0; f < 20; ++f) {
+      fans[static_cast<std::size_t>(f)]->core->send(
+          "messi", "fan" + std::to_string(f) + ":" + std::to_string(round), h.now_us);
+    }
+  }
+  h.pump();
+  auto sum = [&](auto member) {
+    std::uint64_t n = 0;
+    for (auto* s : h.shards) n += (s->metrics().*member).get();
+    return n;
+  };
+  QCOMPARE(sum(&core::ShardMetrics::hot_promotions), std::uint64_t{1});
+  QVERIFY(sum(&core::ShardMetrics::bucketed_messages) >= 290);  // all after the 101st
+  std::vector<store::StoredMessage> rows;
+  h.memory.load_inbox("messi", 0, 1000, [&](const Result<std::vector<store::StoredMessage>>& r) {
+    if (r.is_ok()) rows = r.value();
+  });
+  QCOMPARE(rows.size(), std::size_t{400});
+  std::map<std::string, std::set<std::uint32_t>> buckets_of;  // sender -> buckets after promotion
+  std::set<std::uint32_t> used;
+  for (std::size_t i = 110; i < rows.size(); ++i) {
+    buckets_of[rows[i].sender].insert(rows[i].bucket);
+    used.insert(rows[i].bucket);
+  }
+  QVERIFY2(used.size() >= 3, "20 senders over 4 buckets use most of them");
+  for (auto& [sender, b] : buckets_of) QCOMPARE(b.size(), std::size_t{1});
+  auto& messi = h.connect("messi");
+  h.pump();
+  auto got = Harness::take<client::Delivered>(messi);
+  QCOMPARE(got.size(), std::size_t{400});
+  std::map<std::string, int> last;
+  for (auto& d : got) {
+    int seq = std::stoi(d.payload.substr(d.payload.find(':') + 1));
+    QVERIFY2(last.count(d.sender) == 0 || last[d.sender] == seq - 1, d.payload.c_str());
+    last[d.sender] = seq;
+  }
+  h.advance(3'500'000, 100'000);  // quiet: demoted by the idle sweep or the next message
+  fans[0]->core->send("messi", "after", h.now_us);
+  h.pump();
+  QCOMPARE(sum(&core::ShardMetrics::hot_demotions), std::uint64_t{1});
+  QCOMPARE(sum(&core::ShardMetrics::hot_users), std::uint64_t{0});
 }
 
 QTEST_APPLESS_MAIN(TestShard)
