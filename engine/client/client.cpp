@@ -49,9 +49,12 @@ void Client::Impl::start_read() {
     });
   } else {
     ws->async_read(wsbuf, [this](error_code ec, std::size_t) {
+      // Take the message out before on_read() arms the next read on the same buffer.
       auto d = wsbuf.cdata();
-      on_read(ec, {static_cast<const std::uint8_t*>(d.data()), ec ? 0 : d.size()});
+      const auto* p = static_cast<const std::uint8_t*>(d.data());
+      std::vector<std::uint8_t> message(p, p + (ec ? 0 : d.size()));
       wsbuf.consume(wsbuf.size());
+      on_read(ec, message);
     });
   }
 }

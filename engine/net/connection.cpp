@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
 #include "engine/net/worker.h"
@@ -22,7 +23,8 @@ void Connection::start(core::ConnId id) {
 
 void Connection::queue(std::span<const std::uint8_t> bytes) {
   if (closed_) return;
-  if (pending_.size() + bytes.size() > worker_.options().max_outbound_bytes) {
+  // One frame always fits an empty queue; beyond that the bound holds.
+  if (!pending_.empty() && pending_.size() + bytes.size() > worker_.options().max_outbound_bytes) {
     spdlog::warn("conn {}: outbound queue over {} bytes, disconnecting slow reader", id_,
                  worker_.options().max_outbound_bytes);
     abort();
@@ -63,9 +65,15 @@ void Connection::on_written(error_code ec) {
 void Connection::close_after_flush() {
   if (closing_ || closed_) return;
   closing_ = true;
-  if (writing_) return;  // on_written closes once the queue is empty
-  if (!pending_.empty()) {
-    flush();
+  if (writing_ || !pending_.empty()) {
+    // on_written closes once the queue is empty — unless the peer stops reading: then the
+    // linger timer cuts it (allocated only for closing connections).
+    auto timer = std::make_shared<asio::steady_timer>(
+        worker_.io(), std::chrono::microseconds(worker_.options().close_linger_us));
+    timer->async_wait([self = shared_from_this(), timer](error_code ec) {
+      if (!ec) self->abort();
+    });
+    if (!writing_) flush();
     return;
   }
   asio::post(worker_.io(), [self = shared_from_this()] {
@@ -76,7 +84,8 @@ void Connection::close_after_flush() {
 }
 
 void Connection::abort() {
-  if (closed_) return;
+  if (closed_ || aborting_) return;
+  aborting_ = true;
   closing_ = true;
   pending_.clear();
   asio::post(worker_.io(), [self = shared_from_this()] {

@@ -59,6 +59,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool closing_ = false;
   bool closed_ = false;
   bool stop_reading_ = false;
+  bool aborting_ = false;
   std::unique_ptr<protocol::FrameReader> partial_;  // only while a frame is split across reads
 };
 

@@ -18,6 +18,8 @@ struct ServerOptions {
 
   std::uint64_t tick_us = 2'000;                    // shard timer period
   std::size_t max_outbound_bytes = 8u << 20;        // per connection; over it: disconnect
+  std::uint64_t close_linger_us = 2'000'000;        // a closing connection's last write may take
+                                                    // this long; then it is cut (peer not reading)
   std::uint32_t mailbox_route_capacity = 65'536;    // queued cross-shard routes per shard
   std::uint32_t max_connections = 19'000;           // open-file cap here is 20,000 per process
   double new_connections_per_s_per_ip = 5'000;      // accept rate per source address
