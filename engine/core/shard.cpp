@@ -10,6 +10,10 @@ namespace iris::core {
 
 using protocol::ErrorCode;
 
+namespace {
+constexpr std::uint64_t kTimeoutCheckUs = 100'000;  // handshake and slow-consumer timeouts
+}
+
 Shard::Shard(ShardId id, const CoreConfig& config, std::uint64_t incarnation, ShardEnv& env)
     : id_(id), config_(config), incarnation_(incarnation), env_(env) {
   out_.reserve(4096);
@@ -134,6 +138,7 @@ void Shard::end_session(ConnId conn) {
   if (it == sessions_.end()) return;
   std::unique_ptr<Session> s = std::move(it->second);
   sessions_.erase(it);
+  window_full_.erase(conn);
   UserState& u = *s->user;
   for (const auto& target : s->subscriptions) {
     send_presence_request(PresenceRequest::Kind::kUnsubscribe, u.id, target);
@@ -228,15 +233,25 @@ Shard::UserState* Shard::find_user(const std::string& id) {
 
 void Shard::on_tick() {
   std::uint64_t now = env_.now_us();
-  check_timeouts(now);
+  if (now - last_timeout_check_us_ >= kTimeoutCheckUs) {
+    check_timeouts(now);
+    last_timeout_check_us_ = now;
+  }
   flush_persist(now, draining_);
   flush_presence(now);
-  for (auto& [id, u] : users_) {
-    if (u->session && u->spilled && !u->loading && u->load_retry_at_us &&
-        u->load_retry_at_us <= now) {
+  if (!load_retry_.empty()) {
+    std::vector<std::string> waiting;
+    for (auto& id : load_retry_) {
+      UserState* u = find_user(id);
+      if (u == nullptr || u->load_retry_at_us == 0) continue;
+      if (u->load_retry_at_us > now) {
+        waiting.push_back(std::move(id));
+        continue;
+      }
       u->load_retry_at_us = 0;
       deliver(*u);
     }
+    load_retry_ = std::move(waiting);
   }
   if (now - last_gc_us_ >= config_.idle_user_gc_us / 4) {
     collect_idle_users(now);
@@ -259,10 +274,9 @@ void Shard::check_timeouts(std::uint64_t now) {
   }
   for (ConnId conn : expired) fail(conn, ErrorCode::kProtocolViolation, "handshake timeout");
   std::vector<ConnId> slow;
-  for (const auto& [conn, s] : sessions_) {
-    if (s->window_full_since_us && now - s->window_full_since_us > config_.slow_consumer_timeout_us) {
-      slow.push_back(conn);
-    }
+  for (ConnId conn : window_full_) {
+    const Session& s = *sessions_.at(conn);
+    if (now - s.window_full_since_us > config_.slow_consumer_timeout_us) slow.push_back(conn);
   }
   for (ConnId conn : slow) {
     metrics_.slow_consumer_disconnects.add();

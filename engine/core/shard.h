@@ -127,6 +127,11 @@ class Shard {
   std::uint64_t memory_bytes_ = 0;          // payload + overhead of messages held in memory
   std::uint64_t store_down_until_us_ = 0;   // refuse new messages until then after a store error
   std::uint64_t last_gc_us_ = 0;
+  std::uint64_t last_timeout_check_us_ = 0;
+  // Only what timers must look at, so a tick costs O(that), not O(users): sessions whose ACK
+  // window is full, users whose inbox load failed and waits for a retry.
+  std::unordered_set<ConnId> window_full_;
+  std::vector<std::string> load_retry_;
   bool draining_ = false;
 };
 

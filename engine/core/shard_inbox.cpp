@@ -187,10 +187,16 @@ void Shard::deliver(UserState& u) {
     metrics_.deliver_latency_us.record(now > m.accepted_us ? now - m.accepted_us : 0);
   }
   if (window_full()) {
-    if (s->window_full_since_us == 0) s->window_full_since_us = now;
+    if (s->window_full_since_us == 0) {
+      s->window_full_since_us = now;
+      window_full_.insert(s->conn);
+    }
     return;
   }
-  s->window_full_since_us = 0;
+  if (s->window_full_since_us != 0) {
+    s->window_full_since_us = 0;
+    window_full_.erase(s->conn);
+  }
   bool reached_gap = it == u.inbox.end() || (u.spilled && it->first >= u.spill_from);
   if (u.spilled && reached_gap && u.load_retry_at_us == 0) start_load(u);
 }
@@ -214,6 +220,7 @@ void Shard::on_loaded(const std::string& user_id, Result<std::vector<store::Stor
   if (!rows) {
     spdlog::warn("inbox load for {} failed: {}", user_id, rows.status().to_string());
     u->load_retry_at_us = env_.now_us() + config_.store_retry_us;
+    load_retry_.push_back(u->id);
     return;
   }
   auto& acked = u->acked_while_loading;

@@ -50,20 +50,32 @@ void MemoryStore::remove(std::vector<std::uint64_t> ids, Completion done) {
   if (done) done(std::move(result));
 }
 
+void MemoryStore::set_fail_reads(Status s) {
+  std::lock_guard lock(mu_);
+  fail_reads_ = std::move(s);
+}
+
 void MemoryStore::load_inbox(std::string recipient, std::uint64_t after_id, std::size_t limit,
                              LoadCompletion done) {
   std::vector<StoredMessage> out;
+  Status failure;
   {
     std::lock_guard lock(mu_);
+    failure = fail_reads_;
     auto inbox = inboxes_.find(recipient);
-    if (inbox != inboxes_.end()) {
+    if (failure.is_ok() && inbox != inboxes_.end()) {
       for (auto it = inbox->second.upper_bound(after_id);
            it != inbox->second.end() && out.size() < limit; ++it) {
         out.push_back(it->second);
       }
     }
   }
-  if (done) done(std::move(out));
+  if (!done) return;
+  if (!failure.is_ok()) {
+    done(std::move(failure));
+  } else {
+    done(std::move(out));
+  }
 }
 
 void MemoryStore::put_last_seen(std::string user, std::uint64_t ms, Completion done) {

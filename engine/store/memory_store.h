@@ -31,6 +31,8 @@ class MemoryStore final : public Store {
   // Fault injection: while `s` is an error, append/remove/put_last_seen change nothing and
   // complete with `s`. Status::ok() clears it.
   void set_fail_writes(Status s);
+  // Likewise for load_inbox (reads fail with `s`, nothing returned).
+  void set_fail_reads(Status s);
 
  private:
   using Inbox = std::map<std::uint64_t, StoredMessage>;  // id -> message, ascending ids
@@ -41,6 +43,7 @@ class MemoryStore final : public Store {
   std::unordered_map<std::string, std::uint64_t> last_seen_;
   std::uint64_t incarnation_ = 0;
   Status fail_writes_;
+  Status fail_reads_;
   StoreStats stats_;
 };
 

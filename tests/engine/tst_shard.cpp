@@ -59,6 +59,7 @@ class TestShard : public QObject {
   void drainPersistsEverythingAndSaysBye();
   void clientDropsCopyStoredTwice();
   void hotRecipientGetsBucketsAndKeepsSenderOrder();
+  void failedInboxLoadIsRetried();
 };
 
 void TestShard::onlineDeliveryNeverTouchesDisk_data() {
@@ -377,7 +378,7 @@ void TestShard::slowConsumerWindowThenDisconnect() {
   for (int i = 0; i < 100; ++i) alice.core->send("bob", "m" + std::to_string(i), h.now_us);
   h.pump();
   QCOMPARE(Harness::take<client::Delivered>(bob).size(), std::size_t{16});
-  h.advance(150'000, 10'000);
+  h.advance(300'000, 10'000);  // timeouts are checked every 100 ms
   auto byes = Harness::take<client::ServerBye>(bob);
   QCOMPARE(byes.size(), std::size_t{1});
   QCOMPARE(byes[0].reason, protocol::ByeReason::kSlowConsumer);
@@ -623,6 +624,30 @@ void TestShard::hotRecipientGetsBucketsAndKeepsSenderOrder() {
   h.pump();
   QCOMPARE(sum(&core::ShardMetrics::hot_demotions), std::uint64_t{1});
   QCOMPARE(sum(&core::ShardMetrics::hot_users), std::uint64_t{0});
+}
+
+// The store cannot be read when the recipient logs in: nothing is lost or skipped, the load is
+// retried after store_retry_us, and everything arrives in order once reads work again.
+void TestShard::failedInboxLoadIsRetried() {
+  auto cfg = dev_config();
+  cfg.store_retry_us = 50'000;
+  Harness h(cfg, 2);
+  auto& alice = h.connect("alice");
+  h.pump();
+  for (int i = 0; i < 5; ++i) alice.core->send("bob", "m" + std::to_string(i), h.now_us);
+  h.pump();
+  h.memory.set_fail_reads(Status::io_error("read error"));
+  auto& bob = h.connect("bob");
+  h.pump();
+  h.advance(100'000, 10'000);
+  QCOMPARE(Harness::take<client::Delivered>(bob).size(), std::size_t{0});
+  alice.core->send("bob", "live", h.now_us);  // must not overtake the stored ones
+  h.pump();
+  QCOMPARE(Harness::take<client::Delivered>(bob).size(), std::size_t{0});
+  h.memory.set_fail_reads(Status::ok());
+  h.advance(100'000, 10'000);
+  auto got = Harness::take<client::Delivered>(bob);
+  QCOMPARE(payloads(got), (std::vector<std::string>{"m0", "m1", "m2", "m3", "m4", "live"}));
 }
 
 QTEST_APPLESS_MAIN(TestShard)
