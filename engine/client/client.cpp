@@ -63,7 +63,9 @@ void Client::Impl::on_read(error_code ec, std::span<const std::uint8_t> data) {
   reading = false;
   if (ec) {
     open = false;
-    owner->last_error_ = ec == asio::error::eof ? "connection closed by the node" : ec.message();
+    if (owner->last_error_.empty()) {  // the node's ERROR text, if any, says more than EOF
+      owner->last_error_ = ec == asio::error::eof ? "connection closed by the node" : ec.message();
+    }
     owner->core_->on_disconnected();
     return;
   }

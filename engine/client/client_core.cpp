@@ -25,6 +25,26 @@ void ClientCore::on_disconnected() {
   out_.clear();
   to_ack_.clear();
   for (auto& [id, pend] : pending_) pend.last_sent_us = 0;
+  unsent_ = pending_.size();
+}
+
+void ClientCore::mark_unsent(Pending& p) {
+  if (p.last_sent_us != 0) ++unsent_;
+  p.last_sent_us = 0;
+}
+
+// Order across refusals: a message refused with RETRY_LATER is resent before any later one goes
+// out (the node holds later ids back until it returns; this avoids the wasted round trips).
+void ClientCore::pump_sends(std::uint64_t now_us) {
+  if (!logged_in_) return;
+  for (auto& [id, pend] : pending_) {
+    if (pend.last_sent_us == 0) {
+      if (pend.not_before_us > now_us) return;
+      transmit(id, pend, now_us);
+    } else if (now_us - pend.last_sent_us >= options_.resend_after_us) {
+      transmit(id, pend, now_us);  // unanswered: the node drops it if it has it (same id)
+    }
+  }
 }
 
 void ClientCore::on_bytes(std::span<const std::uint8_t> bytes, std::uint64_t now_us) {
@@ -85,19 +105,19 @@ void ClientCore::handle(const p::ServerFrame& frame, std::uint64_t now_us) {
     auto it = pending_.find(a->client_msg_id);
     if (it == pending_.end()) return;  // answer to a resend already answered
     if (a->status == p::SendStatus::kRetryLater || a->status == p::SendStatus::kStoreUnavailable) {
-      it->second.last_sent_us = 0;
-      it->second.not_before_us = now_us + std::uint64_t{a->retry_after_ms ? a->retry_after_ms : 100} * 1000;
+      mark_unsent(it->second);
+      it->second.not_before_us =
+          now_us + std::uint64_t{a->retry_after_ms ? a->retry_after_ms : 100} * 1000;
       return;
     }
     events_.push_back(SendDone{a->client_msg_id, a->status, a->server_msg_id});
+    if (it->second.last_sent_us == 0) --unsent_;
     pending_.erase(it);
   } else if (const auto* ok = std::get_if<p::LoginOk>(&frame)) {
     logged_in_ = true;
     user_ = std::string(ok->user);
     events_.push_back(LoggedIn{user_, ok->session_id});
-    for (auto& [id, pend] : pending_) {
-      if (pend.not_before_us <= now_us) transmit(id, pend, now_us);
-    }
+    pump_sends(now_us);
   } else if (const auto* pr = std::get_if<p::Presence>(&frame)) {
     events_.push_back(PresenceChanged{std::string(pr->user), pr->state, pr->last_seen_ms});
   } else if (const auto* e = std::get_if<p::Error>(&frame)) {
@@ -110,10 +130,11 @@ void ClientCore::handle(const p::ServerFrame& frame, std::uint64_t now_us) {
 }
 
 void ClientCore::transmit(std::uint64_t id, Pending& pend, std::uint64_t now_us) {
+  if (pend.last_sent_us == 0) --unsent_;
   p::encode(out_, p::Send{id, pend.recipient,
                           {reinterpret_cast<const std::uint8_t*>(pend.payload.data()),
                            pend.payload.size()}});
-  pend.last_sent_us = now_us;
+  pend.last_sent_us = now_us == 0 ? 1 : now_us;  // 0 means "not on the wire"
 }
 
 std::uint64_t ClientCore::send(std::string_view recipient, std::string_view payload,
@@ -126,18 +147,12 @@ std::uint64_t ClientCore::send(std::string_view recipient, std::string_view payl
   auto& pend = pending_[id];
   pend.recipient = std::string(recipient);
   pend.payload = std::string(payload);
-  if (logged_in_) transmit(id, pend, now_us);
+  ++unsent_;
+  if (logged_in_ && unsent_ == 1) transmit(id, pend, now_us);  // nothing older waits
   return id;
 }
 
-void ClientCore::on_tick(std::uint64_t now_us) {
-  if (!logged_in_) return;
-  for (auto& [id, pend] : pending_) {
-    bool unsent = pend.last_sent_us == 0 && pend.not_before_us <= now_us;
-    bool overdue = pend.last_sent_us != 0 && now_us - pend.last_sent_us >= options_.resend_after_us;
-    if (unsent || overdue) transmit(id, pend, now_us);
-  }
-}
+void ClientCore::on_tick(std::uint64_t now_us) { pump_sends(now_us); }
 
 void ClientCore::subscribe(std::string_view user) { p::encode(out_, p::PresenceSubscribe{user}); }
 void ClientCore::unsubscribe(std::string_view user) {

@@ -89,6 +89,8 @@ class ClientCore {
   };
   void handle(const protocol::ServerFrame& frame, std::uint64_t now_us);
   void transmit(std::uint64_t id, Pending& p, std::uint64_t now_us);
+  void pump_sends(std::uint64_t now_us);  // (re)sends in id order; never past a waiting one
+  void mark_unsent(Pending& p);
   bool seen(std::uint64_t server_msg_id, std::string_view sender, std::uint64_t client_msg_id);
 
   ClientOptions options_;
@@ -96,6 +98,7 @@ class ClientCore {
   protocol::FrameReader reader_;
   std::vector<ClientEvent> events_;
   std::map<std::uint64_t, Pending> pending_;  // by client message id: resent in order
+  std::size_t unsent_ = 0;  // pending_ entries not on the wire (new while waiting, or refused)
   // A delivery is a duplicate if its server id was seen (a redelivery), or its (sender, client id)
   // was (the same message stored twice when a node crashed between its commit and SEND_ACK).
   std::unordered_set<std::uint64_t> seen_ids_;

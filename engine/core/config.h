@@ -21,6 +21,7 @@ struct CoreConfig {
   std::uint32_t max_inflight_per_session = 256;            // DELIVERs awaiting ACK
   std::uint64_t max_inflight_bytes_per_session = 1 << 20;  // payload bytes awaiting ACK
   std::uint32_t user_memory_cap = 1024;    // in-memory messages per user before durable ones spill
+  std::uint64_t user_memory_cap_bytes = 4u << 20;  // ... or in-memory bytes per user
   std::uint64_t shard_memory_limit = 256ull << 20;  // message bytes held in memory per shard
   std::uint32_t inbox_load_batch = 256;    // rows per store read when draining a spilled inbox
   std::uint64_t store_retry_us = 200'000;  // back-off before re-persisting after a store error
@@ -28,6 +29,11 @@ struct CoreConfig {
   // Slow consumers: a session whose ACK window stays full this long is disconnected with BYE
   // (its messages stay stored and are redelivered at the next login).
   std::uint64_t slow_consumer_timeout_us = 30'000'000;
+
+  // Order under refusals: after refusing a sender's client id X (RETRY_LATER, STORE_UNAVAILABLE),
+  // its later ids are refused too until X comes back, so a retry never lands behind a later
+  // message. The hold lapses after this long (a sender that gave up on X).
+  std::uint64_t order_hold_us = 10'000'000;
 
   // Client retries: (sender, client_msg_id) remembered per user, the newest entries kept.
   std::uint32_t dedup_window = 4096;

@@ -309,6 +309,12 @@ void Shard::collect_idle_users(std::uint64_t now) {
 
 void Shard::begin_drain() {
   draining_ = true;
+  flush_persist(env_.now_us(), true);
+  flush_removes();
+}
+
+void Shard::finish_drain() {
+  draining_ = true;
   std::vector<ConnId> conns;
   for (const auto& [conn, s] : sessions_) conns.push_back(conn);
   for (const auto& [conn, hs] : handshakes_) conns.push_back(conn);

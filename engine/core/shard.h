@@ -42,9 +42,11 @@ class Shard {
   void on_tick();   // timers: call every few milliseconds
   void end_turn();  // after each batch of events: persist and flush what the turn produced
 
-  // SIGTERM: BYE every session and persist everything pending now. The driver then waits for the
-  // store to flush and closes connections.
+  // SIGTERM, in two steps. begin_drain(): refuse new messages (RETRY_LATER) and persist every
+  // pending one now, so their senders get SEND_ACK while still connected. The driver then flushes
+  // the store and lets the completions run; finish_drain() says BYE to every session and closes.
   void begin_drain();
+  void finish_drain();
 
   ShardId id() const { return id_; }
   const ShardMetrics& metrics() const { return metrics_; }

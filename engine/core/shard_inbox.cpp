@@ -19,6 +19,7 @@ using protocol::SendStatus;
 
 namespace {
 constexpr std::uint32_t kRetryMemoryMs = 50;
+constexpr std::uint32_t kRetryOrderMs = 5;  // held back behind a refused message: retry it first
 }
 
 void Shard::handle_send(Session& s, const protocol::Send& send) {
@@ -42,10 +43,16 @@ void Shard::handle_send(Session& s, const protocol::Send& send) {
     }
     return;  // still pending: its SEND_ACK will follow
   }
+  if (s.send_hold.holds_back(send.client_msg_id, now)) {
+    metrics_.send_rejected_order.add();
+    reply(SendStatus::kRetryLater, kRetryOrderMs);
+    return;
+  }
   std::uint32_t retry_ms = 0;
   if (!s.msg_rate.take(1, now, retry_ms) ||
       !s.byte_rate.take(static_cast<double>(send.payload.size()), now, retry_ms)) {
     metrics_.send_rejected_rate.add();
+    s.send_hold.refuse(send.client_msg_id, now + config_.order_hold_us);
     reply(SendStatus::kRetryLater, retry_ms);
     return;
   }
@@ -59,25 +66,38 @@ void Shard::handle_send(Session& s, const protocol::Send& send) {
   } else if (!env_.post(home, std::move(route))) {
     u.dedup.forget(send.client_msg_id);
     metrics_.send_rejected_retry_later.add();
+    s.send_hold.refuse(send.client_msg_id, now + config_.order_hold_us);
     reply(SendStatus::kRetryLater, kRetryMemoryMs);
   }
 }
 
 void Shard::accept_route(RouteMessage&& r) {
   std::uint64_t now = env_.now_us();
+  UserState& u = user(r.recipient);
+  auto refuse = [&](SendStatus st, std::uint32_t retry_ms) {
+    u.holds[r.sender].refuse(r.client_msg_id, now + config_.order_hold_us);
+    reply_outcome(r.sender, r.client_msg_id, st, 0, retry_ms);
+  };
+  if (auto h = u.holds.find(r.sender); h != u.holds.end()) {
+    if (h->second.holds_back(r.client_msg_id, now)) {
+      metrics_.send_rejected_order.add();
+      reply_outcome(r.sender, r.client_msg_id, SendStatus::kRetryLater, 0, kRetryOrderMs);
+      return;
+    }
+    if (h->second.client_msg_id == 0) u.holds.erase(h);
+  }
   if (now < store_down_until_us_) {
     metrics_.send_rejected_store.add();
-    auto retry_ms = static_cast<std::uint32_t>((store_down_until_us_ - now) / 1000 + 1);
-    reply_outcome(r.sender, r.client_msg_id, SendStatus::kStoreUnavailable, 0, retry_ms);
+    refuse(SendStatus::kStoreUnavailable,
+           static_cast<std::uint32_t>((store_down_until_us_ - now) / 1000 + 1));
     return;
   }
   std::uint64_t footprint = r.payload.size() + r.sender.size() + kMessageOverhead;
   if (draining_ || memory_bytes_ + footprint > config_.shard_memory_limit) {
     metrics_.send_rejected_retry_later.add();
-    reply_outcome(r.sender, r.client_msg_id, SendStatus::kRetryLater, 0, kRetryMemoryMs);
+    refuse(SendStatus::kRetryLater, kRetryMemoryMs);
     return;
   }
-  UserState& u = user(r.recipient);
   std::uint64_t id = next_message_id();
   InboxMessage m;
   m.bucket = bucket_for(u, r.sender, now);
@@ -86,6 +106,7 @@ void Shard::accept_route(RouteMessage&& r) {
   m.accepted_us = r.accepted_us;
   m.payload = std::move(r.payload);
   memory_bytes_ += m.footprint();
+  u.memory_bytes += m.footprint();
   metrics_.memory_bytes.set(static_cast<std::int64_t>(memory_bytes_));
   metrics_.inbox_messages.add(1);
   metrics_.sends_accepted.add();
@@ -238,6 +259,7 @@ void Shard::on_loaded(const std::string& user_id, Result<std::vector<store::Stor
     m.maybe_stored = true;
     m.outcome_sent = true;  // durable before: its sender was answered then
     memory_bytes_ += m.footprint();
+    u->memory_bytes += m.footprint();
     metrics_.inbox_messages.add(1);
     u->inbox.emplace(row.id, std::move(m));
   }
@@ -288,6 +310,7 @@ void Shard::handle_ack(Session& s, const protocol::Ack& ack) {
 std::map<std::uint64_t, Shard::InboxMessage>::iterator Shard::erase_message(
     UserState& u, std::map<std::uint64_t, InboxMessage>::iterator it) {
   memory_bytes_ -= it->second.footprint();
+  u.memory_bytes -= it->second.footprint();
   metrics_.memory_bytes.set(static_cast<std::int64_t>(memory_bytes_));
   metrics_.inbox_messages.add(-1);
   return u.inbox.erase(it);
@@ -364,9 +387,11 @@ void Shard::on_persisted(std::vector<PersistRef> refs, std::uint64_t started_us,
 
 void Shard::evict_durable(UserState& u) {
   std::size_t keep = u.session ? config_.user_memory_cap : 0;
-  if (u.inbox.size() <= keep) return;
+  std::uint64_t keep_bytes = u.session ? config_.user_memory_cap_bytes : 0;
+  auto over = [&] { return u.inbox.size() > keep || u.memory_bytes > keep_bytes; };
+  if (!over()) return;
   auto it = u.inbox.end();
-  while (it != u.inbox.begin() && u.inbox.size() > keep) {
+  while (it != u.inbox.begin() && over()) {
     --it;
     const InboxMessage& m = it->second;
     if (m.durability != Durability::kDurable || m.delivered_on != 0 || m.recipient_acked) continue;

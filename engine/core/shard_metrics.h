@@ -9,7 +9,7 @@ namespace iris::core {
 struct ShardMetrics {
   metrics::Counter connections_opened, logins, login_failures, bad_frames;
   metrics::Counter sends, sends_accepted, send_retries_deduped, send_rejected_retry_later,
-      send_rejected_store, send_rejected_rate, send_rejected_invalid;
+      send_rejected_store, send_rejected_rate, send_rejected_invalid, send_rejected_order;
   metrics::Counter delivered, redelivered, acked, acks_unknown;
   metrics::Counter persisted, persist_batches, persist_errors, persist_skipped_acked, removed;
   metrics::Counter inbox_loads, spilled, slow_consumer_disconnects, replaced_sessions;

@@ -7,6 +7,27 @@
 
 namespace iris::core {
 
+// After a refusal of client id X: refuse the sender's later ids until X is back or the hold
+// lapses. Client ids increase in send order (docs/protocol.md), which is what makes "later" known.
+struct OrderHold {
+  std::uint64_t client_msg_id = 0;  // 0: no hold
+  std::uint64_t until_us = 0;
+
+  // True when `cid` must be refused to keep order. X itself passes (and ends the hold).
+  bool holds_back(std::uint64_t cid, std::uint64_t now) {
+    if (client_msg_id == 0) return false;
+    if (now >= until_us || cid == client_msg_id) {
+      *this = {};
+      return false;
+    }
+    return cid > client_msg_id;
+  }
+  void refuse(std::uint64_t cid, std::uint64_t until) {
+    if (client_msg_id == 0 || cid < client_msg_id) client_msg_id = cid;
+    until_us = until;
+  }
+};
+
 // Fixed per-message bookkeeping counted against shard_memory_limit besides payload and sender.
 inline constexpr std::uint64_t kMessageOverhead = 128;
 
@@ -31,6 +52,7 @@ struct Shard::UserState {
   std::string id;
   Session* session = nullptr;
   std::map<std::uint64_t, InboxMessage> inbox;  // unacked messages held in memory, by id
+  std::uint64_t memory_bytes = 0;               // footprint of `inbox`
 
   // The store may hold messages with id >= spill_from that are not in `inbox` (evicted after
   // they became durable, or left by an earlier run). Delivery stops there until a load fills in.
@@ -53,6 +75,7 @@ struct Shard::UserState {
 
   DedupWindow dedup;
   std::uint64_t last_active_us = 0;
+  std::unordered_map<std::string, OrderHold> holds;  // by sender: refused here, order kept
 
   // Hot-recipient detection (accepted messages per window) and buckets.
   std::uint32_t buckets = 1;
@@ -80,6 +103,7 @@ struct Shard::Session {
   std::uint64_t window_full_since_us = 0;  // 0 = window not full
   TokenBucket msg_rate;
   TokenBucket byte_rate;
+  OrderHold send_hold;  // refusals made on the sender's side (rate limit, full mailbox)
   std::set<std::string> subscriptions;
 };
 

@@ -176,11 +176,14 @@ void NodeServer::stop() {
     }
   });
   run_on_all([](Worker& w) { w.shard().begin_drain(); });
-  // Persisting may produce follow-up work (outcomes, deletes): settle it, then flush again.
+  // Persisting produces follow-up work (SEND_ACKs crossing shards, deletes): settle it.
   for (int round = 0; round < 3; ++round) {
     store_.flush();
     run_on_all([](Worker&) {});
   }
+  run_on_all([](Worker& w) { w.shard().finish_drain(); });
+  store_.flush();  // last-seen times written by the sessions' ends
+  run_on_all([](Worker&) {});
   run_on_all([](Worker& w) { w.close_all_connections(); });
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   while (std::chrono::steady_clock::now() < deadline) {

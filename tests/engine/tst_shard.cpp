@@ -60,6 +60,8 @@ class TestShard : public QObject {
   void clientDropsCopyStoredTwice();
   void hotRecipientGetsBucketsAndKeepsSenderOrder();
   void failedInboxLoadIsRetried();
+  void onlineUserMemoryIsCappedInBytes();
+  void refusedMessageIsNotOvertaken();
 };
 
 void TestShard::onlineDeliveryNeverTouchesDisk_data() {
@@ -437,11 +439,19 @@ void TestShard::rateLimitAnswersRetryLater() {
   for (int i = 0; i < 25; ++i) alice.core->send("bob", "m" + std::to_string(i), h.now_us);
   h.pump();
   QCOMPARE(Harness::take<client::Delivered>(bob).size(), std::size_t{10});
-  QCOMPARE(h.shards[0]->metrics().send_rejected_rate.get(), std::uint64_t{15});
+  // One refused by the rate limit, the 14 after it held back so they cannot overtake it.
+  QCOMPARE(h.shards[0]->metrics().send_rejected_rate.get(), std::uint64_t{1});
+  QCOMPARE(h.shards[0]->metrics().send_rejected_order.get(), std::uint64_t{14});
   h.advance(3'000'000, 100'000);  // the client resends after the hint; all arrive, in order
   auto rest = Harness::take<client::Delivered>(bob);
   QCOMPARE(rest.size(), std::size_t{15});
-  QCOMPARE(rest.front().payload, std::string("m10"));
+  for (int i = 0; i < 15; ++i) QCOMPARE(rest[static_cast<std::size_t>(i)].payload, "m" + std::to_string(i + 10));
+  // Sending on while refused: nothing overtakes the refused ones.
+  for (int i = 25; i < 60; ++i) alice.core->send("bob", "m" + std::to_string(i), h.now_us);
+  h.advance(5'000'000, 50'000);
+  auto more = Harness::take<client::Delivered>(bob);
+  QCOMPARE(more.size(), std::size_t{35});
+  for (int i = 0; i < 35; ++i) QCOMPARE(more[static_cast<std::size_t>(i)].payload, "m" + std::to_string(i + 25));
 }
 
 void TestShard::fullMailboxAnswersRetryLater() {
@@ -526,7 +536,8 @@ void TestShard::secondLoginReplacesFirst() {
   QCOMPARE(Harness::take<client::Delivered>(second).size(), std::size_t{1});
 }
 
-// SIGTERM drain: BYE to everyone, and delivered-but-unacked messages become durable.
+// SIGTERM drain: delivered-but-unacked messages become durable and their sender gets its
+// SEND_ACKs before the BYE; new messages are refused meanwhile.
 void TestShard::drainPersistsEverythingAndSaysBye() {
   Harness h(dev_config(), 2);
   auto& alice = h.connect("alice");
@@ -535,9 +546,14 @@ void TestShard::drainPersistsEverythingAndSaysBye() {
   for (int i = 0; i < 5; ++i) alice.core->send("bob", "m", h.now_us);
   h.pump();
   QCOMPARE(store_rows(h), std::size_t{0});
+  QCOMPARE(Harness::take<client::SendDone>(alice).size(), std::size_t{0});
   for (auto* s : h.shards) s->begin_drain();
   h.pump();
   QCOMPARE(store_rows(h), std::size_t{5});
+  QCOMPARE(Harness::take<client::SendDone>(alice).size(), std::size_t{5});  // before any BYE
+  QCOMPARE(Harness::take<client::ServerBye>(alice).size(), std::size_t{0});
+  for (auto* s : h.shards) s->finish_drain();
+  h.pump();
   QCOMPARE(Harness::take<client::ServerBye>(bob).size(), std::size_t{1});
   QVERIFY(h.conns[alice.conn].closed && h.conns[bob.conn].closed);
 }
@@ -648,6 +664,71 @@ void TestShard::failedInboxLoadIsRetried() {
   h.advance(100'000, 10'000);
   auto got = Harness::take<client::Delivered>(bob);
   QCOMPARE(payloads(got), (std::vector<std::string>{"m0", "m1", "m2", "m3", "m4", "live"}));
+}
+
+// A reader that does not ACK keeps at most its window plus the per-user byte cap in memory;
+// the rest spills to the store once durable, and arrives later in order.
+void TestShard::onlineUserMemoryIsCappedInBytes() {
+  auto cfg = dev_config();
+  cfg.max_inflight_per_session = 4;
+  cfg.user_memory_cap_bytes = 64 * 1024;
+  Harness h(cfg, 1);
+  auto& alice = h.connect("alice");
+  auto& bob = h.connect("bob", /*auto_ack=*/false);
+  h.pump();
+  std::string big(16 * 1024, 'b');
+  for (int i = 0; i < 40; ++i) alice.core->send("bob", big + std::to_string(i), h.now_us);
+  h.pump();
+  h.advance(10'000);  // not ACKed within the persist delay: durable, then spilled
+  QCOMPARE(store_rows(h), std::size_t{40});
+  auto in_memory = h.shards[0]->metrics().memory_bytes.get();
+  QVERIFY2(in_memory <= 64 * 1024 + 16 * 1024 + 4 * 17 * 1024, std::to_string(in_memory).c_str());
+  h.disconnect(bob);
+  h.pump();
+  auto& bob2 = h.connect("bob");
+  h.pump();
+  h.advance(10'000);
+  auto got = Harness::take<client::Delivered>(bob2);
+  QCOMPARE(got.size(), std::size_t{40});
+  for (int i = 0; i < 40; ++i) QCOMPARE(got[static_cast<std::size_t>(i)].payload, big + std::to_string(i));
+}
+
+// The node's side of order under refusals, with raw frames (no client library help): once id 3
+// is refused for memory, id 4 is refused too even when memory is free again, until 3 is back.
+void TestShard::refusedMessageIsNotOvertaken() {
+  auto cfg = dev_config();
+  std::string payload(1000, 'p');
+  // Room for two messages and a bit (footprint = payload + sender + 128 bytes of bookkeeping).
+  cfg.shard_memory_limit = 2 * (payload.size() + 5 + 128) + 500;
+  Harness h(cfg, 1);
+  auto& alice = h.connect("alice");
+  h.pump();
+  auto send = [&](std::uint64_t cid) {
+    protocol::Bytes b;
+    protocol::encode(b, protocol::Send{cid, "bob", {reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size()}});
+    h.raw(alice, b);
+  };
+  for (std::uint64_t cid = 1; cid <= 3; ++cid) send(cid);  // 1, 2 fit; 3 does not
+  send(4);
+  h.pump();
+  QCOMPARE(store_rows(h), std::size_t{2});  // bob offline: persisted, then evicted from memory
+  send(5);  // memory is free now, but 3 was refused: 5 must wait
+  h.pump();
+  QCOMPARE(store_rows(h), std::size_t{2});
+  send(3);
+  send(4);
+  send(5);  // two fit in memory per turn: 5 is refused again (and held)
+  h.pump();
+  QCOMPARE(store_rows(h), std::size_t{4});
+  send(5);
+  h.pump();
+  QCOMPARE(store_rows(h), std::size_t{5});
+  auto& bob = h.connect("bob");
+  h.pump();
+  std::vector<std::uint64_t> order;
+  for (auto& d : Harness::take<client::Delivered>(bob)) order.push_back(d.client_msg_id);
+  QCOMPARE(order, (std::vector<std::uint64_t>{1, 2, 3, 4, 5}));
+  QVERIFY(h.shards[0]->metrics().send_rejected_order.get() >= 2);
 }
 
 QTEST_APPLESS_MAIN(TestShard)
