@@ -28,6 +28,10 @@ void Shard::handle_send(Session& s, const protocol::Send& send) {
   std::uint64_t now = env_.now_us();
   u.last_active_us = now;
   auto reply = [&](SendStatus st, std::uint32_t retry_ms) {
+    logging::event(spdlog::level::debug, "send_refused",
+                   {{"session", std::to_string(s.id)}, {"user", u.id},
+                    {"client_msg_id", std::to_string(send.client_msg_id)},
+                    {"status", protocol::to_string(st)}});
     send_frame(s.conn, protocol::SendAck{send.client_msg_id, st, 0, retry_ms});
   };
   if (send.client_msg_id == 0 || !auth::valid_user_id(send.recipient)) {
@@ -75,6 +79,10 @@ void Shard::accept_route(RouteMessage&& r) {
   std::uint64_t now = env_.now_us();
   UserState& u = user(r.recipient);
   auto refuse = [&](SendStatus st, std::uint32_t retry_ms) {
+    logging::event(spdlog::level::debug, "route_refused",
+                   {{"sender", r.sender}, {"recipient", u.id},
+                    {"client_msg_id", std::to_string(r.client_msg_id)},
+                    {"status", protocol::to_string(st)}});
     u.holds[r.sender].refuse(r.client_msg_id, now + config_.order_hold_us);
     reply_outcome(r.sender, r.client_msg_id, st, 0, retry_ms);
   };
@@ -285,6 +293,8 @@ void Shard::handle_ack(Session& s, const protocol::Ack& ack) {
     auto it = u.inbox.find(id);
     if (it == u.inbox.end() || it->second.delivered_on != s.id) {
       metrics_.acks_unknown.add();  // a duplicate ACK, or an id never delivered on this session
+      logging::event(spdlog::level::debug, "ack_ignored",
+                     {{"session", std::to_string(s.id)}, {"msg_id", std::to_string(id)}});
       continue;
     }
     InboxMessage& m = it->second;

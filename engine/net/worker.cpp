@@ -12,56 +12,20 @@ namespace iris::net {
 
 namespace asio = boost::asio;
 
-// Forwards to the node's store and brings every completion back to this worker's thread, as
-// ShardEnv promises the shard.
-class Worker::StoreAdapter final : public store::Store {
- public:
-  StoreAdapter(Worker& w, store::Store& s) : w_(w), s_(s) {}
-
- private:
-  template <typename Done>
-  auto back(Done done) {
-    return [w = &w_, done = std::move(done)](auto result) mutable {
-      asio::post(w->io_, [w, done = std::move(done), result = std::move(result)]() mutable {
-        done(std::move(result));
-        w->end_turn();
-      });
-    };
-  }
-
- public:
-  void append(std::vector<store::StoredMessage> m, store::Completion done) override {
-    s_.append(std::move(m), back(std::move(done)));
-  }
-  void remove(std::vector<std::uint64_t> ids, store::Completion done) override {
-    s_.remove(std::move(ids), back(std::move(done)));
-  }
-  void load_inbox(std::string r, std::uint64_t after, std::size_t limit,
-                  store::LoadCompletion done) override {
-    s_.load_inbox(std::move(r), after, limit, back(std::move(done)));
-  }
-  void put_last_seen(std::string u, std::uint64_t ms, store::Completion done) override {
-    s_.put_last_seen(std::move(u), ms, back(std::move(done)));
-  }
-  void get_last_seen(std::string u, store::LastSeenCompletion done) override {
-    s_.get_last_seen(std::move(u), back(std::move(done)));
-  }
-  Result<std::uint64_t> next_incarnation() override { return s_.next_incarnation(); }
-  void flush() override { s_.flush(); }
-  store::StoreStats stats() const override { return s_.stats(); }
-
- private:
-  Worker& w_;
-  store::Store& s_;
-};
-
 Worker::Worker(NodeServer& server, core::ShardId id, const ServerOptions& options,
                std::uint64_t incarnation, store::Store& store)
     : server_(server),
       id_(id),
       options_(options),
       tick_timer_(io_),
-      store_adapter_(std::make_unique<StoreAdapter>(*this, store)),
+      // Store completions come back to this worker's thread, as ShardEnv promises the shard.
+      store_adapter_(std::make_unique<store::PostingStore>(store,
+                                                           [this](std::function<void()> done) {
+                                                             asio::post(io_, [this, done] {
+                                                               done();
+                                                               end_turn();
+                                                             });
+                                                           })),
       mailbox_(options.mailbox_route_capacity),
       outbox_(options.core.shards),
       outbox_routes_(options.core.shards, 0),

@@ -18,6 +18,7 @@
 #include "engine/core/shard_env.h"
 #include "engine/net/mailbox.h"
 #include "engine/net/options.h"
+#include "engine/store/posting_store.h"
 
 namespace iris::net {
 
@@ -59,7 +60,6 @@ class Worker final : public core::ShardEnv {
   store::Store& store() override;
 
  private:
-  class StoreAdapter;
   void drain_mailbox();
   void handle_forwarded(Forwarded& f);
   void on_tick();
@@ -70,7 +70,7 @@ class Worker final : public core::ShardEnv {
   const ServerOptions& options_;
   boost::asio::io_context io_{1};
   boost::asio::steady_timer tick_timer_;
-  std::unique_ptr<StoreAdapter> store_adapter_;
+  std::unique_ptr<store::PostingStore> store_adapter_;
   std::unique_ptr<core::Shard> shard_;
   Mailbox mailbox_;
   std::vector<std::vector<MailItem>> outbox_;  // staged per target worker during a turn

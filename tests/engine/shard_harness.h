@@ -12,6 +12,7 @@
 #include "engine/client/client_core.h"
 #include "engine/core/shard.h"
 #include "engine/store/memory_store.h"
+#include "engine/store/posting_store.h"
 
 namespace iris::test {
 
@@ -22,46 +23,6 @@ class Harness {
     core::ShardId home = 0;
     protocol::Bytes to_client;
     bool closed = false;
-  };
-
-  // The store seen by shards: forwards to a MemoryStore and queues the completion.
-  class QueuedStore final : public store::Store {
-   public:
-    QueuedStore(Harness& h, store::MemoryStore& s) : h_(h), s_(s) {}
-
-   private:
-    template <typename D>
-    auto later(D done) {
-      return [this, done = std::move(done)](auto result) mutable {
-        auto shared = std::make_shared<decltype(result)>(std::move(result));
-        h_.tasks_.push_back([done, shared]() mutable { done(std::move(*shared)); });
-      };
-    }
-
-   public:
-    void append(std::vector<store::StoredMessage> m, store::Completion d) override {
-      s_.append(std::move(m), later(std::move(d)));
-    }
-    void remove(std::vector<std::uint64_t> ids, store::Completion d) override {
-      s_.remove(std::move(ids), later(std::move(d)));
-    }
-    void load_inbox(std::string r, std::uint64_t after, std::size_t limit,
-                    store::LoadCompletion d) override {
-      s_.load_inbox(std::move(r), after, limit, later(std::move(d)));
-    }
-    void put_last_seen(std::string u, std::uint64_t ms, store::Completion d) override {
-      s_.put_last_seen(std::move(u), ms, later(std::move(d)));
-    }
-    void get_last_seen(std::string u, store::LastSeenCompletion d) override {
-      s_.get_last_seen(std::move(u), later(std::move(d)));
-    }
-    Result<std::uint64_t> next_incarnation() override { return s_.next_incarnation(); }
-    void flush() override {}
-    store::StoreStats stats() const override { return s_.stats(); }
-
-   private:
-    Harness& h_;
-    store::MemoryStore& s_;
   };
 
   class Env final : public core::ShardEnv {
@@ -108,7 +69,10 @@ class Harness {
   };
 
   explicit Harness(core::CoreConfig cfg, std::uint32_t shards = 2)
-      : config(std::move(cfg)), queued_store_(*this, memory) {
+      : config(std::move(cfg)),
+        queued_store_(memory, [this](std::function<void()> done) {
+          tasks_.push_back(std::move(done));  // completions run later, never re-entrantly
+        }) {
     config.shards = shards;
     for (core::ShardId i = 0; i < shards; ++i) {
       envs.push_back(std::make_unique<Env>(*this, i));
@@ -200,7 +164,6 @@ class Harness {
   bool mailbox_full = false;
 
  private:
-  friend class QueuedStore;
   friend class Env;
 
   void notify_closed(core::ConnId c) {
@@ -249,7 +212,7 @@ class Harness {
     }
   }
 
-  QueuedStore queued_store_;
+  store::PostingStore queued_store_;
   std::deque<std::function<void()>> tasks_;
   std::vector<std::unique_ptr<Env>> envs;
   std::vector<std::unique_ptr<core::Shard>> shards_storage_;
