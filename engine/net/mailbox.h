@@ -1,15 +1,20 @@
 #pragma once
 // Mailbox of one worker: what other workers hand it (cross-shard messages, forwarded frames and
-// writes of connections that live on another worker). Producers stage items during a turn and
-// push them in one batch (one lock per batch and target, not per message). Bounded in routes.
+// writes of connections that live on another worker). One lock-free SPSC ring per source worker,
+// so the message path takes no lock: producers stage items during a turn and move them into the
+// ring at the turn's end; the consumer is woken (one io_context post) only when it was idle.
+// Routes (client messages) may fill a ring to 3/4; the rest is kept for control messages, which
+// are never refused (a producer keeps what does not fit and pushes it on a later turn).
 
 #include <atomic>
 #include <cstdint>
-#include <mutex>
+#include <deque>
+#include <memory>
 #include <variant>
 #include <vector>
 
 #include "engine/core/shard_message.h"
+#include "engine/net/spsc_ring.h"
 #include "engine/protocol/frames.h"
 
 namespace iris::net {
@@ -25,38 +30,38 @@ struct Forwarded {
 
 using MailItem = std::variant<core::ShardMessage, Forwarded>;
 
+inline bool is_route(const MailItem& item) {
+  const auto* m = std::get_if<core::ShardMessage>(&item);
+  return m != nullptr && std::holds_alternative<core::RouteMessage>(*m);
+}
+
 class Mailbox {
  public:
-  explicit Mailbox(std::uint32_t route_capacity) : route_capacity_(route_capacity) {}
+  Mailbox(std::uint32_t sources, std::size_t capacity_per_source) {
+    for (std::uint32_t i = 0; i < sources; ++i) {
+      rings_.push_back(std::make_unique<SpscRing<MailItem>>(capacity_per_source));
+    }
+  }
 
-  // Routes already queued plus `routes` more would still fit.
-  bool has_room(std::size_t routes) const {
-    return queued_routes_.load(std::memory_order_relaxed) + routes <= route_capacity_;
+  SpscRing<MailItem>& from(core::ShardId source) { return *rings_[source]; }
+  std::size_t sources() const { return rings_.size(); }
+
+  // Producer `source`: may `staged` more routes (plus one) still be queued towards this box?
+  bool route_room(core::ShardId source, std::size_t staged) const {
+    const auto& r = *rings_[source];
+    return r.size() + staged + 1 <= r.capacity() * 3 / 4;
   }
-  // Appends a batch; returns true when the consumer must be woken (it was idle).
-  bool push(std::vector<MailItem>& batch, std::size_t routes) {
-    std::lock_guard lock(mu_);
-    for (auto& item : batch) items_.push_back(std::move(item));
-    batch.clear();
-    queued_routes_.fetch_add(routes, std::memory_order_relaxed);
-    bool wake = !scheduled_;
-    scheduled_ = true;
-    return wake;
-  }
-  // Takes everything queued; the next push wakes the consumer again.
-  void drain(std::vector<MailItem>& out) {
-    std::lock_guard lock(mu_);
-    out.swap(items_);
-    scheduled_ = false;
-    queued_routes_.store(0, std::memory_order_relaxed);
-  }
+
+  // Wake-up protocol. A producer calls schedule() after pushing; true means the consumer was
+  // idle and the producer must post a drain. The consumer calls unschedule() before popping.
+  // Both are read-modify-writes on one atomic (totally ordered): a push is either seen by a
+  // drain that starts after it, or its schedule() sees the flag cleared and posts a new drain.
+  bool schedule() { return !scheduled_.exchange(true, std::memory_order_seq_cst); }
+  void unschedule() { scheduled_.exchange(false, std::memory_order_seq_cst); }
 
  private:
-  const std::uint32_t route_capacity_;
-  std::mutex mu_;
-  std::vector<MailItem> items_;  // guarded by mu_
-  bool scheduled_ = false;       // guarded by mu_
-  std::atomic<std::size_t> queued_routes_{0};
+  std::vector<std::unique_ptr<SpscRing<MailItem>>> rings_;
+  std::atomic<bool> scheduled_{false};
 };
 
 }  // namespace iris::net

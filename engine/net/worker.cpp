@@ -12,6 +12,19 @@ namespace iris::net {
 
 namespace asio = boost::asio;
 
+namespace {
+constexpr std::size_t kDrainBatch = 4096;  // items per source ring per drain, for fairness
+
+// Per (source, target) ring: the route capacity shared among the sources, a power of two,
+// 1,024..16,384 slots (a slot is a MailItem, ~150 bytes).
+std::size_t ring_capacity(const ServerOptions& o) {
+  std::size_t want = o.mailbox_route_capacity / std::max<std::uint32_t>(1, o.core.shards);
+  std::size_t cap = 1024;
+  while (cap < want && cap < 16384) cap <<= 1;
+  return cap;
+}
+}  // namespace
+
 Worker::Worker(NodeServer& server, core::ShardId id, const ServerOptions& options,
                std::uint64_t incarnation, store::Store& store)
     : server_(server),
@@ -26,7 +39,7 @@ Worker::Worker(NodeServer& server, core::ShardId id, const ServerOptions& option
                                                                end_turn();
                                                              });
                                                            })),
-      mailbox_(options.mailbox_route_capacity),
+      mailbox_(options.core.shards, ring_capacity(options)),
       outbox_(options.core.shards),
       outbox_routes_(options.core.shards, 0),
       rng_(std::random_device{}() ^ (std::uint64_t{id} << 32)) {
@@ -114,7 +127,7 @@ void Worker::set_home(core::ConnId conn, core::ShardId home) {
 
 bool Worker::post(core::ShardId target, core::ShardMessage message) {
   bool is_route = std::holds_alternative<core::RouteMessage>(message);
-  if (is_route && !server_.worker(target).mailbox().has_room(outbox_routes_[target] + 1)) {
+  if (is_route && !server_.worker(target).mailbox().route_room(id_, outbox_routes_[target])) {
     return false;
   }
   forward(target, std::move(message), is_route);
@@ -132,27 +145,49 @@ void Worker::end_turn() {
   shard_->end_turn();
   for (auto& c : dirty_) c->flush();
   dirty_.clear();
-  for (core::ShardId t = 0; t < outbox_.size(); ++t) {
-    if (outbox_[t].empty()) continue;
-    Worker& target = server_.worker(t);
-    if (target.mailbox().push(outbox_[t], outbox_routes_[t])) {
-      asio::post(target.io(), [&target] { target.drain_mailbox(); });
-    }
-    outbox_routes_[t] = 0;
-  }
+  push_outboxes();
   in_turn_end_ = false;
 }
 
-void Worker::drain_mailbox() {
-  mailbox_.drain(drained_);
-  for (auto& item : drained_) {
-    if (auto* m = std::get_if<core::ShardMessage>(&item)) {
-      shard_->on_message(std::move(*m));
-    } else {
-      handle_forwarded(std::get<Forwarded>(item));
+// Moves staged items into each target's ring for this worker, in order; what does not fit stays
+// staged for a later turn (the tick runs one every tick_us). Wakes idle targets.
+void Worker::push_outboxes() {
+  for (core::ShardId t = 0; t < outbox_.size(); ++t) {
+    auto& staged = outbox_[t];
+    if (staged.empty()) continue;
+    Worker& target = server_.worker(t);
+    auto& ring = target.mailbox().from(id_);
+    bool pushed = false;
+    while (!staged.empty()) {
+      bool route = is_route(staged.front());
+      if (!ring.try_push(staged.front())) break;
+      staged.pop_front();
+      if (route) --outbox_routes_[t];
+      pushed = true;
+    }
+    if (pushed && target.mailbox().schedule()) {
+      asio::post(target.io(), [&target] { target.drain_mailbox(); });
     }
   }
-  drained_.clear();
+}
+
+void Worker::drain_mailbox() {
+  mailbox_.unschedule();
+  bool more = false;
+  MailItem item;
+  for (core::ShardId src = 0; src < mailbox_.sources(); ++src) {
+    auto& ring = mailbox_.from(src);
+    std::size_t n = 0;
+    for (; n < kDrainBatch && ring.try_pop(item); ++n) {
+      if (auto* m = std::get_if<core::ShardMessage>(&item)) {
+        shard_->on_message(std::move(*m));
+      } else {
+        handle_forwarded(std::get<Forwarded>(item));
+      }
+    }
+    more |= n == kDrainBatch;
+  }
+  if (more && mailbox_.schedule()) asio::post(io_, [this] { drain_mailbox(); });
   end_turn();
 }
 

@@ -61,6 +61,7 @@ class Worker final : public core::ShardEnv {
 
  private:
   void drain_mailbox();
+  void push_outboxes();
   void handle_forwarded(Forwarded& f);
   void on_tick();
   Connection* local(core::ConnId conn);
@@ -73,11 +74,10 @@ class Worker final : public core::ShardEnv {
   std::unique_ptr<store::PostingStore> store_adapter_;
   std::unique_ptr<core::Shard> shard_;
   Mailbox mailbox_;
-  std::vector<std::vector<MailItem>> outbox_;  // staged per target worker during a turn
-  std::vector<std::size_t> outbox_routes_;
+  std::vector<std::deque<MailItem>> outbox_;   // staged per target worker; what a full ring
+  std::vector<std::size_t> outbox_routes_;     // refused waits here for a later turn
   std::unordered_map<core::ConnId, std::shared_ptr<Connection>> conns_;
   std::vector<std::shared_ptr<Connection>> dirty_;
-  std::vector<MailItem> drained_;
   std::uint64_t next_conn_ = 0;
   std::mt19937_64 rng_;
   std::array<std::uint8_t, 64 * 1024> read_buffer_{};
