@@ -50,15 +50,20 @@ void login(core::Shard& shard, core::ConnId conn, const char* user) {
   shard.on_frame(conn, protocol::split_frame(login).frame);
 }
 
-// Both users on one shard (the cross-shard hop is a mailbox push measured by the driver).
-void BM_SendDeliverAck(benchmark::State& state) {
-  auto payload_size = static_cast<std::size_t>(state.range(0));
-  NullEnv env;
+// Dev login, no rate limits: the benchmark measures the path, not the limiter.
+core::CoreConfig unlimited_config() {
   core::CoreConfig cfg;
   cfg.insecure_dev_login = true;
   cfg.max_msgs_per_s = 1e12;
   cfg.max_bytes_per_s = 1e15;
-  core::Shard shard(0, cfg, 1, env);
+  return cfg;
+}
+
+// Both users on one shard (the cross-shard hop is a mailbox push measured by the driver).
+void BM_SendDeliverAck(benchmark::State& state) {
+  auto payload_size = static_cast<std::size_t>(state.range(0));
+  NullEnv env;
+  core::Shard shard(0, unlimited_config(), 1, env);
   login(shard, 1, "alice");
   login(shard, 2, "bob");
   shard.end_turn();
@@ -89,11 +94,7 @@ BENCHMARK(BM_SendDeliverAck)->Arg(16)->Arg(100)->Arg(1024);
 // completes at once, so this is the core's side of the durable path).
 void BM_SendToOfflineInbox(benchmark::State& state) {
   NullEnv env;
-  core::CoreConfig cfg;
-  cfg.insecure_dev_login = true;
-  cfg.max_msgs_per_s = 1e12;
-  cfg.max_bytes_per_s = 1e15;
-  core::Shard shard(0, cfg, 1, env);
+  core::Shard shard(0, unlimited_config(), 1, env);
   login(shard, 1, "alice");
   shard.end_turn();
   std::string payload(100, 'p');
