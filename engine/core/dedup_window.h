@@ -1,7 +1,8 @@
 #pragma once
 // Remembers a sender's recent client message ids so that a retried SEND is answered with the
-// original outcome instead of creating a second message. Bounded: the oldest entry is forgotten
-// when `capacity` is reached. Single-threaded (owned by the sender's home shard).
+// original outcome instead of creating a second message. Bounded: the oldest completed entry is
+// forgotten when `capacity` completed entries are held (pending ones are never dropped). Single-threaded
+// (owned by the sender's home shard).
 
 #include <cstdint>
 #include <deque>
@@ -22,12 +23,15 @@ class DedupWindow {
     auto it = map_.find(client_msg_id);
     return it == map_.end() ? nullptr : &it->second;
   }
-  // Records a new pending id (caller checked find() first).
+  // Records a new pending id (caller checked find() first). Only completed entries are ever
+  // evicted: a pending one must stay until its outcome, or a resend would be stored twice.
+  // Pending entries are bounded by the client's in-flight sends.
   void add_pending(std::uint64_t client_msg_id) {
-    if (order_.size() >= capacity_) evict_oldest();
+    if (map_.size() - pending_ >= capacity_) evict_oldest_done();
     map_.emplace(client_msg_id, Entry{});
     order_.push_back(client_msg_id);
     ++pending_;
+    if (order_.size() > 2 * (map_.size() + capacity_)) compact();
   }
   void complete(std::uint64_t client_msg_id, std::uint64_t server_msg_id) {
     auto it = map_.find(client_msg_id);
@@ -46,16 +50,23 @@ class DedupWindow {
   bool empty() const { return map_.empty(); }
 
  private:
-  void evict_oldest() {
-    while (!order_.empty()) {
-      auto id = order_.front();
-      order_.pop_front();
-      auto it = map_.find(id);
-      if (it == map_.end()) continue;  // forgotten earlier
-      if (!it->second.done) --pending_;
-      map_.erase(it);
+  // Forgets the oldest completed entry (skipping ids forgotten earlier and pending ones).
+  void evict_oldest_done() {
+    for (auto it = order_.begin(); it != order_.end(); ++it) {
+      auto m = map_.find(*it);
+      if (m == map_.end() || !m->second.done) continue;
+      map_.erase(m);
+      order_.erase(it);
       return;
     }
+  }
+  // Drops the ids of forgotten entries from order_ (they accumulate lazily).
+  void compact() {
+    std::deque<std::uint64_t> live;
+    for (auto id : order_) {
+      if (map_.count(id)) live.push_back(id);
+    }
+    order_.swap(live);
   }
   std::uint32_t capacity_;
   std::unordered_map<std::uint64_t, Entry> map_;

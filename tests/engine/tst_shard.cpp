@@ -62,6 +62,7 @@ class TestShard : public QObject {
   void failedInboxLoadIsRetried();
   void onlineUserMemoryIsCappedInBytes();
   void refusedMessageIsNotOvertaken();
+  void dedupWindowKeepsPendingAndItsCapacity();
 };
 
 void TestShard::onlineDeliveryNeverTouchesDisk_data() {
@@ -729,6 +730,30 @@ void TestShard::refusedMessageIsNotOvertaken() {
   for (auto& d : Harness::take<client::Delivered>(bob)) order.push_back(d.client_msg_id);
   QCOMPARE(order, (std::vector<std::uint64_t>{1, 2, 3, 4, 5}));
   QVERIFY(h.shards[0]->metrics().send_rejected_order.get() >= 2);
+}
+
+// The retry window never drops a pending id (a resend would be stored twice), keeps `capacity`
+// completed ids however many refused ids were forgotten in between, and forgets the oldest.
+void TestShard::dedupWindowKeepsPendingAndItsCapacity() {
+  core::DedupWindow w(100);
+  for (std::uint64_t id = 1; id <= 50; ++id) w.add_pending(id);  // 50 pending, never completed
+  std::uint64_t next = 1000;
+  for (int round = 0; round < 300; ++round) {  // churn: refused ids, forgotten at once
+    w.add_pending(next);
+    w.forget(next++);
+  }
+  for (std::uint64_t id = 2000; id < 2300; ++id) {
+    w.add_pending(id);
+    w.complete(id, id * 10);
+  }
+  for (std::uint64_t id = 1; id <= 50; ++id) QVERIFY(w.find(id) != nullptr && !w.find(id)->done);
+  QCOMPARE(w.pending(), std::size_t{50});
+  for (std::uint64_t id = 2200; id < 2300; ++id) {  // the newest 100 completed are all kept
+    QVERIFY(w.find(id) != nullptr);
+    QCOMPARE(w.find(id)->server_msg_id, id * 10);
+  }
+  QVERIFY(w.find(2199) == nullptr);  // older completed ones are forgotten
+  QVERIFY(w.find(1000) == nullptr);
 }
 
 QTEST_APPLESS_MAIN(TestShard)
