@@ -47,8 +47,9 @@ void Shard::handle_send(Session& s, const protocol::Send& send) {
     }
     return;  // still pending: its SEND_ACK will follow
   }
-  if (s.send_hold.holds_back(send.client_msg_id, now)) {
+  if (s.send_hold.holds_back(send.client_msg_id, now, config_.order_hold_us)) {
     metrics_.send_rejected_order.add();
+    s.send_hold.refuse(send.client_msg_id, now, config_.order_hold_us);
     reply(SendStatus::kRetryLater, kRetryOrderMs);
     return;
   }
@@ -56,7 +57,7 @@ void Shard::handle_send(Session& s, const protocol::Send& send) {
   if (!s.msg_rate.take(1, now, retry_ms) ||
       !s.byte_rate.take(static_cast<double>(send.payload.size()), now, retry_ms)) {
     metrics_.send_rejected_rate.add();
-    s.send_hold.refuse(send.client_msg_id, now + config_.order_hold_us);
+    s.send_hold.refuse(send.client_msg_id, now, config_.order_hold_us);
     reply(SendStatus::kRetryLater, retry_ms);
     return;
   }
@@ -70,7 +71,7 @@ void Shard::handle_send(Session& s, const protocol::Send& send) {
   } else if (!env_.post(home, std::move(route))) {
     u.dedup.forget(send.client_msg_id);
     metrics_.send_rejected_retry_later.add();
-    s.send_hold.refuse(send.client_msg_id, now + config_.order_hold_us);
+    s.send_hold.refuse(send.client_msg_id, now, config_.order_hold_us);
     reply(SendStatus::kRetryLater, kRetryMemoryMs);
   }
 }
@@ -83,16 +84,17 @@ void Shard::accept_route(RouteMessage&& r) {
                    {{"sender", r.sender}, {"recipient", u.id},
                     {"client_msg_id", std::to_string(r.client_msg_id)},
                     {"status", protocol::to_string(st)}});
-    u.holds[r.sender].refuse(r.client_msg_id, now + config_.order_hold_us);
+    u.holds[r.sender].refuse(r.client_msg_id, now, config_.order_hold_us);
     reply_outcome(r.sender, r.client_msg_id, st, 0, retry_ms);
   };
   if (auto h = u.holds.find(r.sender); h != u.holds.end()) {
-    if (h->second.holds_back(r.client_msg_id, now)) {
+    if (h->second.holds_back(r.client_msg_id, now, config_.order_hold_us)) {
       metrics_.send_rejected_order.add();
+      h->second.refuse(r.client_msg_id, now, config_.order_hold_us);
       reply_outcome(r.sender, r.client_msg_id, SendStatus::kRetryLater, 0, kRetryOrderMs);
       return;
     }
-    if (h->second.client_msg_id == 0) u.holds.erase(h);
+    if (h->second.empty()) u.holds.erase(h);
   }
   if (now < store_down_until_us_) {
     metrics_.send_rejected_store.add();

@@ -7,25 +7,44 @@
 
 namespace iris::core {
 
-// After a refusal of client id X: refuse the sender's later ids until X is back or the hold
-// lapses. Client ids increase in send order (docs/protocol.md), which is what makes "later" known.
-struct OrderHold {
-  std::uint64_t client_msg_id = 0;  // 0: no hold
-  std::uint64_t until_us = 0;
+// Order under refusals. Every id refused to this sender (for load, or because it was held back)
+// is recorded; an id later than the oldest recorded one is refused and recorded in turn, the
+// oldest passes (and leaves the set). So the ids come back, and are accepted, in id order: a
+// message refused only because an earlier one was (and still on its way back to the client when
+// that earlier one returned) cannot be overtaken by a new one. Client ids increase in send order
+// (docs/protocol.md), which is what makes "later" known.
+//
+// The hold lapses when the oldest recorded id has not come back for hold_us (a sender that gave
+// up on it, e.g. a restarted client). At most kMaxOrderHoldIds ids are recorded; a sender with
+// more refused messages outstanding than that may see the ones beyond it reordered.
+inline constexpr std::size_t kMaxOrderHoldIds = 4096;
 
-  // True when `cid` must be refused to keep order. X itself passes (and ends the hold).
-  bool holds_back(std::uint64_t cid, std::uint64_t now) {
-    if (client_msg_id == 0) return false;
-    if (now >= until_us || cid == client_msg_id) {
-      *this = {};
+struct OrderHold {
+  std::set<std::uint64_t> refused;  // empty: no hold
+  std::uint64_t until_us = 0;       // lapse time: the oldest id's last return (or first refusal)
+
+  // True when `cid` must be refused (the caller then calls refuse()). The oldest recorded id
+  // passes and leaves the set; an id older than all recorded ones passes.
+  bool holds_back(std::uint64_t cid, std::uint64_t now, std::uint64_t hold_us) {
+    if (refused.empty()) return false;
+    if (now >= until_us) {
+      refused.clear();
       return false;
     }
-    return cid > client_msg_id;
+    auto oldest = refused.begin();
+    if (cid < *oldest) return false;
+    if (cid == *oldest) {
+      refused.erase(oldest);
+      until_us = now + hold_us;  // progress: the next one gets a full hold_us to come back
+      return false;
+    }
+    return true;
   }
-  void refuse(std::uint64_t cid, std::uint64_t until) {
-    if (client_msg_id == 0 || cid < client_msg_id) client_msg_id = cid;
-    until_us = until;
+  void refuse(std::uint64_t cid, std::uint64_t now, std::uint64_t hold_us) {
+    if (refused.empty()) until_us = now + hold_us;
+    if (refused.size() < kMaxOrderHoldIds) refused.insert(cid);
   }
+  bool empty() const { return refused.empty(); }
 };
 
 // Fixed per-message bookkeeping counted against shard_memory_limit besides payload and sender.

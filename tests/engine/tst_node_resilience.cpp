@@ -152,12 +152,12 @@ void TestNodeResilience::slowConsumerBoundedMemory() {
   QVERIFY2(first_bad.isEmpty(), qPrintable(first_bad));
   QCOMPARE(bob2->got.size(), expect.size());
   // The flood runs into the per-session byte rate (RETRY_LATER); the node holds later ids back
-  // until a refused one is resent and the client resends in order. OPEN DEFECT: alone this is 0,
-  // but under parallel CPU load (ctest -j2) 52 of 4000 were accepted after a message alice sent
-  // later, intermittently. Printed, not asserted, until it is found (engine issue, see
-  // docs/architecture.md "Known gaps"); the deterministic order tests are in tst_shard.
-  qInfo("slow consumer: %zu of %zu messages accepted after one alice sent later%s", overtaken,
-        expect.size(), overtaken ? "  <-- OPEN ORDER DEFECT" : "");
+  // until every refused one is resent, and the client resends in order: acceptance order is send
+  // order. (Under CPU load this once broke when a held-back id was still on its way back to the
+  // client as the refused one returned; tst_shard heldBackIdsStayHeldAfterTheOldestReturns.)
+  qInfo("slow consumer: %zu of %zu messages accepted after one alice sent later", overtaken,
+        expect.size());
+  QCOMPARE(overtaken, std::size_t{0});
   qInfo("slow consumer: the next login drained %zu messages in %.0f ms", expect.size(),
         ms_since(t1));
   QVERIFY2(growth_mib < bound_mib,

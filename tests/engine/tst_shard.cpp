@@ -62,6 +62,8 @@ class TestShard : public QObject {
   void failedInboxLoadIsRetried();
   void onlineUserMemoryIsCappedInBytes();
   void refusedMessageIsNotOvertaken();
+  void heldBackIdsStayHeldAfterTheOldestReturns();
+  void orderHoldLapsesWhenTheOldestNeverReturns();
   void dedupWindowKeepsPendingAndItsCapacity();
 };
 
@@ -730,6 +732,72 @@ void TestShard::refusedMessageIsNotOvertaken() {
   for (auto& d : Harness::take<client::Delivered>(bob)) order.push_back(d.client_msg_id);
   QCOMPARE(order, (std::vector<std::uint64_t>{1, 2, 3, 4, 5}));
   QVERIFY(h.shards[0]->metrics().send_rejected_order.get() >= 2);
+}
+
+// Found under load in a real node: 4 is refused for rate, 5 and 6 are held back; 4 returns and
+// is accepted while the client still believes 5 and 6 are on the wire (their refusals not read
+// yet) and sends a new 7. The node must refuse 7 until 5 and 6 are back, not only until 4 is.
+void TestShard::heldBackIdsStayHeldAfterTheOldestReturns() {
+  auto cfg = dev_config();
+  cfg.max_msgs_per_s = 3;  // burst 3, then one more per 333 ms
+  Harness h(cfg, 1);
+  auto& alice = h.connect("alice");
+  h.pump();
+  auto send = [&](std::uint64_t cid) {
+    protocol::Bytes b;
+    std::string payload = "m" + std::to_string(cid);
+    protocol::encode(b, protocol::Send{cid, "bob", {reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size()}});
+    h.raw(alice, b);
+    h.pump();
+  };
+  for (std::uint64_t cid = 1; cid <= 3; ++cid) send(cid);
+  send(4);  // rate: refused
+  send(5);  // held back
+  send(6);  // held back
+  QCOMPARE(h.shards[0]->metrics().send_rejected_rate.get(), std::uint64_t{1});
+  QCOMPARE(h.shards[0]->metrics().send_rejected_order.get(), std::uint64_t{2});
+  h.advance(1'000'000, 100'000);  // the bucket refills (the raw connection resends nothing)
+  send(4);  // back and accepted
+  send(7);  // new, but 5 and 6 are still out: held back
+  QCOMPARE(h.shards[0]->metrics().send_rejected_order.get(), std::uint64_t{3});
+  send(5);
+  send(6);
+  h.advance(1'000'000, 100'000);
+  send(7);
+  QCOMPARE(h.shards[0]->metrics().sends_accepted.get(), std::uint64_t{7});
+  auto& bob = h.connect("bob");
+  h.pump();
+  std::vector<std::uint64_t> order;
+  for (auto& d : Harness::take<client::Delivered>(bob)) order.push_back(d.client_msg_id);
+  QCOMPARE(order, (std::vector<std::uint64_t>{1, 2, 3, 4, 5, 6, 7}));
+}
+
+// A sender that gives up on a refused id (a restarted client never sends it again) is held back
+// for order_hold_us after that id was last seen, then accepted again, however often it retries.
+void TestShard::orderHoldLapsesWhenTheOldestNeverReturns() {
+  auto cfg = dev_config();
+  cfg.max_msgs_per_s = 1;
+  cfg.order_hold_us = 2'000'000;
+  Harness h(cfg, 1);
+  auto& alice = h.connect("alice");
+  h.pump();
+  auto send = [&](std::uint64_t cid) {
+    protocol::Bytes b;
+    protocol::encode(b, protocol::Send{cid, "bob", {reinterpret_cast<const std::uint8_t*>("x"), 1}});
+    h.raw(alice, b);
+    h.pump();
+  };
+  send(1);  // accepted
+  send(2);  // rate: refused, never sent again
+  std::uint64_t cid = 3;
+  for (int i = 0; i < 15; ++i) {  // 1.5 s of retries of later ids: all held back
+    h.advance(100'000, 100'000);
+    send(cid++);
+  }
+  QCOMPARE(h.shards[0]->metrics().sends_accepted.get(), std::uint64_t{1});
+  h.advance(600'000, 100'000);  // 2.1 s after 2 was refused: the hold lapsed
+  send(cid);
+  QCOMPARE(h.shards[0]->metrics().sends_accepted.get(), std::uint64_t{2});
 }
 
 // The retry window never drops a pending id (a resend would be stored twice), keeps `capacity`
