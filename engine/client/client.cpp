@@ -72,6 +72,12 @@ void Client::Impl::on_read(error_code ec, std::span<const std::uint8_t> data) {
   owner->core_->on_bytes(data, wall_us());
   for (auto& e : owner->core_->take_events()) {
     if (auto* err = std::get_if<ServerError>(&e)) owner->last_error_ = err->text;
+    // A REDIRECT ends the login like an ERROR (the node closes next): connect() fails with it at
+    // once. Reconnecting to the home node is the caller's choice.
+    if (auto* r = std::get_if<Redirected>(&e)) {
+      owner->last_error_ = "redirected to node " + r->node_id +
+                           (r->address.empty() ? std::string() : " at " + r->address);
+    }
     owner->events_.push_back(std::move(e));
   }
   flush();

@@ -20,7 +20,9 @@ class Client {
   ~Client();
 
   // Connects to host:port and logs in. Fails with the server's ERROR text (e.g. authentication
-  // failed) or the socket error, within `timeout`.
+  // failed), "redirected to node <id> at <address>" when a cluster node answers LOGIN with
+  // REDIRECT (connecting there is the caller's choice; the Redirected event carries the same
+  // fields to callers that drive ClientCore themselves), or the socket error, within `timeout`.
   static Result<std::unique_ptr<Client>> connect(const std::string& host, std::uint16_t port,
                                                  ClientOptions options,
                                                  Transport transport = Transport::kTcp,

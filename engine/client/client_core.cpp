@@ -126,6 +126,10 @@ void ClientCore::handle(const p::ServerFrame& frame, std::uint64_t now_us) {
     events_.push_back(ServerBye{b->reason, b->reconnect_after_ms, std::string(b->text)});
   } else if (const auto* pong = std::get_if<p::Pong>(&frame)) {
     events_.push_back(PongReceived{pong->nonce});
+  } else if (const auto* r = std::get_if<p::Redirect>(&frame)) {
+    // Not logged in here: the node closes the connection next, and on_disconnected() keeps the
+    // pending sends for the next login.
+    events_.push_back(Redirected{std::string(r->node_id), std::string(r->address)});
   }
 }
 

@@ -48,9 +48,13 @@ struct ServerError { protocol::ErrorCode code{}; std::string text; };
 struct ServerBye { protocol::ByeReason reason{}; std::uint32_t reconnect_after_ms = 0; std::string text; };
 struct PongReceived { std::uint64_t nonce = 0; };
 struct ProtocolFailure { std::string what; };  // the server sent bytes we cannot decode
+// The node answered LOGIN with REDIRECT: the user's home is node `node_id`, reachable at `address`
+// ("" in the simulator). The node closes the connection; pending sends are kept, as on any
+// disconnect, and go out after the next login (on the home node, if the caller reconnects there).
+struct Redirected { std::string node_id; std::string address; };
 
 using ClientEvent = std::variant<LoggedIn, Delivered, SendDone, PresenceChanged, ServerError,
-                                 ServerBye, PongReceived, ProtocolFailure>;
+                                 ServerBye, PongReceived, ProtocolFailure, Redirected>;
 
 class ClientCore {
  public:

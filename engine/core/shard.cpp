@@ -95,6 +95,20 @@ void Shard::handle_login(ConnId conn, const protocol::Login& login) {
   }
   handshakes_.erase(conn);
   metrics_.handshakes.set(static_cast<std::int64_t>(handshakes_.size()));
+  if (const cluster::View* view = env_.view(); view && !view->owns(user)) {
+    // Sessions live on the user's home node, next to its inbox: one hop for every message.
+    cluster::NodeIndex home = view->owner_of(user);
+    metrics_.redirects.add();
+    if (peer_up(home)) {
+      const cluster::Member& m = view->members[home];
+      send_frame(conn, protocol::Redirect{m.id, m.client_address});
+    } else {
+      send_frame(conn, protocol::Bye{protocol::ByeReason::kHomeUnreachable, 1000,
+                                     "your home node is unreachable from here"});
+    }
+    env_.close(conn);
+    return;
+  }
   SessionId sid = (SessionId{id_} << 48) | ++session_seq_;
   ShardId home = shard_of(user, config_.shards);
   if (home == id_) {
@@ -205,7 +219,13 @@ void Shard::on_message(ShardMessage&& message) {
   if (auto* route = std::get_if<RouteMessage>(&message)) {
     accept_route(std::move(*route));
   } else if (auto* outcome = std::get_if<SendOutcome>(&message)) {
-    on_send_outcome(*outcome);
+    if (outcome->origin != cluster::kLocalNode) {
+      on_peer_outcome(std::move(*outcome));
+    } else {
+      on_send_outcome(*outcome);
+    }
+  } else if (auto* status = std::get_if<PeerStatus>(&message)) {
+    on_peer_status(*status);
   } else if (auto* adopt = std::get_if<AdoptSession>(&message)) {
     adopt_session(adopt->conn, adopt->user, adopt->session);
   } else if (auto* req = std::get_if<PresenceRequest>(&message)) {
@@ -220,10 +240,19 @@ Shard::UserState& Shard::user(const std::string& id) {
   if (it != users_.end()) return *it->second;
   auto u = std::make_unique<UserState>(id, config_.dedup_window);
   u->last_active_us = env_.now_us();
+  if (cluster::is_handoff_queue(id)) {
+    const cluster::View* view = env_.view();
+    u->queue_node = view ? view->index_of(cluster::handoff_queue_node(id)) : cluster::kLocalNode;
+  }
   UserState& ref = *u;
   users_.emplace(id, std::move(u));
   metrics_.users.set(static_cast<std::int64_t>(users_.size()));
   return ref;
+}
+
+void Shard::for_each_user(
+    const std::function<void(const std::string&, bool, std::size_t)>& fn) const {
+  for (const auto& [id, u] : users_) fn(id, u->session != nullptr, u->inbox.size());
 }
 
 Shard::UserState* Shard::find_user(const std::string& id) {
@@ -239,6 +268,7 @@ void Shard::on_tick() {
   }
   flush_persist(now, draining_);
   flush_presence(now);
+  retry_replays(now);
   if (!load_retry_.empty()) {
     std::vector<std::string> waiting;
     for (auto& id : load_retry_) {

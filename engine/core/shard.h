@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -49,6 +50,10 @@ class Shard {
   void finish_drain();
 
   ShardId id() const { return id_; }
+  // Read-only walk over the users (and hand-off queues) this shard holds: for the simulator's
+  // checkers and snapshots, not for the hot path.
+  void for_each_user(
+      const std::function<void(const std::string& user, bool online, std::size_t inbox)>& fn) const;
   const ShardMetrics& metrics() const { return metrics_; }
   std::size_t pending_persist() const { return persist_now_.size() + persist_later_.size(); }
 
@@ -86,7 +91,8 @@ class Shard {
   void accept_route(RouteMessage&& route);
   void on_send_outcome(const SendOutcome& outcome);
   void reply_outcome(const std::string& sender, std::uint64_t client_msg_id,
-                     protocol::SendStatus status, std::uint64_t server_id, std::uint32_t retry_ms);
+                     protocol::SendStatus status, std::uint64_t server_id, std::uint32_t retry_ms,
+                     cluster::NodeIndex origin = cluster::kLocalNode, std::uint64_t relay_id = 0);
   void deliver(UserState& u);
   void start_load(UserState& u);
   void on_loaded(const std::string& user_id, Result<std::vector<store::StoredMessage>> rows);
@@ -94,11 +100,26 @@ class Shard {
   void on_persisted(std::vector<PersistRef> refs, std::uint64_t started_us, Status status);
   void finish_message(UserState& u, std::map<std::uint64_t, InboxMessage>::iterator it);
   void evict_durable(UserState& u);
+  void settle(UserState& u, std::map<std::uint64_t, InboxMessage>::iterator it,
+              std::uint64_t server_id);
   void flush_removes();
   std::map<std::uint64_t, InboxMessage>::iterator erase_message(
       UserState& u, std::map<std::uint64_t, InboxMessage>::iterator it);
   std::uint64_t next_message_id() { return make_message_id(incarnation_, id_, ++seq_); }
   std::uint32_t bucket_for(UserState& u, const std::string& sender, std::uint64_t now);
+
+  // shard_cluster.cpp: forwarding to other nodes, hinted hand-off, peer status
+  bool relay_route(UserState& queue, RouteMessage& r);
+  void replay_handoff(UserState& q);
+  void on_peer_outcome(SendOutcome&& o);
+  void on_peer_status(const PeerStatus& p);
+  void peer_down(cluster::NodeIndex node);
+  bool peer_up(cluster::NodeIndex node) const;
+  bool queue_known_empty(const UserState& q) const;
+  void retry_replays(std::uint64_t now);
+  // Posts to the shard (of this node or, in a cluster, another node) that is home to `user`.
+  // False when it could not be sent (peer link down).
+  bool post_to_user(const std::string& user, ShardMessage message);
 
   // shard_presence.cpp
   void handle_presence_request(const PresenceRequest& req);
@@ -135,6 +156,19 @@ class Shard {
   std::unordered_set<ConnId> window_full_;
   std::vector<std::string> load_retry_;
   bool draining_ = false;
+
+  // Cluster. peer_up_[i]: the link to member i is up (its circuit closed); false until the
+  // driver says otherwise. forwards_: messages this shard sent straight to their owner node and
+  // whose outcome has not come back, by relay id (kept to queue them if the link fails).
+  struct Forward {
+    cluster::NodeIndex node = 0;
+    RouteMessage route;
+  };
+  std::vector<bool> peer_up_;
+  std::map<std::uint64_t, Forward> forwards_;
+  std::uint64_t forward_bytes_ = 0;
+  std::uint64_t forward_seq_ = 0;
+  std::vector<std::string> replay_retry_;  // hand-off queues waiting out an owner's refusal
 };
 
 }  // namespace iris::core

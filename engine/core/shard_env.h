@@ -37,6 +37,39 @@ class ShardEnv {
 
   // The store; its completions run on this shard's thread.
   virtual store::Store& store() = 0;
+
+  // Cluster (docs/cluster.md). nullptr: a single node, every user is local. The view does not
+  // change while the shard runs.
+  virtual const cluster::View* view() { return nullptr; }
+  // Sends a RouteMessage, SendOutcome, PresenceRequest or PresenceNotice to member `node`, over
+  // its FIFO peer link; the receiving driver hands it to shard_for_peer_message() there. False
+  // when the link is down or its queue is full: nothing was sent (PeerStatus down follows).
+  virtual bool post_node(cluster::NodeIndex node, ShardMessage message) {
+    (void)node;
+    (void)message;
+    return false;
+  }
 };
+
+// The shard of this node that takes a message arriving from peer node `origin`: routes by their
+// recipient's, subscriber's or target's home shard; outcomes go to the shard that relays to
+// `origin` (the one whose hand-off queue for it is shard_of(handoff_queue_name(origin))), since
+// it tracks what it forwarded there.
+inline ShardId shard_for_peer_message(const ShardMessage& m, const cluster::View& view,
+                                      std::uint32_t shards) {
+  struct Visitor {
+    const cluster::View& view;
+    std::uint32_t shards;
+    ShardId operator()(const RouteMessage& r) const { return shard_of(r.recipient, shards); }
+    ShardId operator()(const SendOutcome& o) const {
+      return shard_of(cluster::handoff_queue_name(view.members.at(o.origin).id), shards);
+    }
+    ShardId operator()(const PresenceRequest& r) const { return shard_of(r.target, shards); }
+    ShardId operator()(const PresenceNotice& n) const { return shard_of(n.subscriber, shards); }
+    ShardId operator()(const AdoptSession&) const { return 0; }  // never crosses nodes
+    ShardId operator()(const PeerStatus&) const { return 0; }     // never crosses nodes
+  };
+  return std::visit(Visitor{view, shards}, m);
+}
 
 }  // namespace iris::core

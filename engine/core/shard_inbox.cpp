@@ -62,9 +62,18 @@ void Shard::handle_send(Session& s, const protocol::Send& send) {
     return;
   }
   u.dedup.add_pending(send.client_msg_id);
-  RouteMessage route{u.id, std::string(send.recipient), send.client_msg_id, now,
-                     std::string(reinterpret_cast<const char*>(send.payload.data()),
-                                 send.payload.size())};
+  RouteMessage route;
+  route.sender = u.id;
+  route.recipient = std::string(send.recipient);
+  route.client_msg_id = send.client_msg_id;
+  route.accepted_us = now;
+  route.payload.assign(reinterpret_cast<const char*>(send.payload.data()), send.payload.size());
+  if (const cluster::View* view = env_.view(); view && !view->owns(route.recipient)) {
+    // Owned by another node: through the shard that relays to it (it forwards at once, or
+    // queues for hinted hand-off while that node is unreachable; one FIFO per owner node).
+    route.target = std::move(route.recipient);
+    route.recipient = cluster::handoff_queue_name(view->members[view->owner_of(route.target)].id);
+  }
   ShardId home = shard_of(route.recipient, config_.shards);
   if (home == id_) {
     accept_route(std::move(route));
@@ -78,6 +87,22 @@ void Shard::handle_send(Session& s, const protocol::Send& send) {
 
 void Shard::accept_route(RouteMessage&& r) {
   std::uint64_t now = env_.now_us();
+  if (r.origin != cluster::kLocalNode) {
+    // From another node: accept only what this node owns under the same view (the fence). A
+    // route made under another epoch, or for a user owned elsewhere, is refused: the origin
+    // re-routes it once its view agrees.
+    const cluster::View* view = env_.view();
+    if (view == nullptr || r.epoch != view->epoch || cluster::is_handoff_queue(r.recipient) ||
+        !view->owns(r.recipient)) {
+      metrics_.routes_fenced.add();
+      logging::event(spdlog::level::info, "route_fenced",
+                     {{"sender", r.sender}, {"recipient", r.recipient},
+                      {"epoch", std::to_string(r.epoch)}});
+      reply_outcome(r.sender, r.client_msg_id, SendStatus::kRetryLater, 0, kRetryMemoryMs,
+                    r.origin, r.relay_id);
+      return;
+    }
+  }
   UserState& u = user(r.recipient);
   auto refuse = [&](SendStatus st, std::uint32_t retry_ms) {
     logging::event(spdlog::level::debug, "route_refused",
@@ -85,17 +110,20 @@ void Shard::accept_route(RouteMessage&& r) {
                     {"client_msg_id", std::to_string(r.client_msg_id)},
                     {"status", protocol::to_string(st)}});
     u.holds[r.sender].refuse(r.client_msg_id, now, config_.order_hold_us);
-    reply_outcome(r.sender, r.client_msg_id, st, 0, retry_ms);
+    reply_outcome(r.sender, r.client_msg_id, st, 0, retry_ms, r.origin, r.relay_id);
   };
   if (auto h = u.holds.find(r.sender); h != u.holds.end()) {
     if (h->second.holds_back(r.client_msg_id, now, config_.order_hold_us)) {
       metrics_.send_rejected_order.add();
       h->second.refuse(r.client_msg_id, now, config_.order_hold_us);
-      reply_outcome(r.sender, r.client_msg_id, SendStatus::kRetryLater, 0, kRetryOrderMs);
+      reply_outcome(r.sender, r.client_msg_id, SendStatus::kRetryLater, 0, kRetryOrderMs,
+                    r.origin, r.relay_id);
       return;
     }
     if (h->second.empty()) u.holds.erase(h);
   }
+  const bool queue = u.queue_node != cluster::kLocalNode;
+  if (queue && r.origin == cluster::kLocalNode && relay_route(u, r)) return;  // sent to its owner
   if (now < store_down_until_us_) {
     metrics_.send_rejected_store.add();
     refuse(SendStatus::kStoreUnavailable,
@@ -115,11 +143,14 @@ void Shard::accept_route(RouteMessage&& r) {
   m.client_msg_id = r.client_msg_id;
   m.accepted_us = r.accepted_us;
   m.payload = std::move(r.payload);
+  m.target = std::move(r.target);
+  m.origin = r.origin;
+  m.relay_id = r.relay_id;
   memory_bytes_ += m.footprint();
   u.memory_bytes += m.footprint();
   metrics_.memory_bytes.set(static_cast<std::int64_t>(memory_bytes_));
   metrics_.inbox_messages.add(1);
-  metrics_.sends_accepted.add();
+  (queue ? metrics_.handoff_queued : metrics_.sends_accepted).add();
   u.inbox.emplace_hint(u.inbox.end(), id, std::move(m));
   u.last_active_us = now;
   if (u.session != nullptr) {
@@ -127,6 +158,7 @@ void Shard::accept_route(RouteMessage&& r) {
     deliver(u);
   } else {
     persist_now_.push_back({u.id, id, now});
+    if (u.queue_node != cluster::kLocalNode) replay_handoff(u);
   }
 }
 
@@ -169,8 +201,14 @@ std::uint32_t Shard::bucket_for(UserState& u, const std::string& sender, std::ui
 }
 
 void Shard::reply_outcome(const std::string& sender, std::uint64_t client_msg_id, SendStatus st,
-                          std::uint64_t server_id, std::uint32_t retry_ms) {
-  SendOutcome outcome{sender, client_msg_id, st, server_id, retry_ms};
+                          std::uint64_t server_id, std::uint32_t retry_ms,
+                          cluster::NodeIndex origin, std::uint64_t relay_id) {
+  SendOutcome outcome{sender, client_msg_id, st, server_id, retry_ms, relay_id};
+  if (origin != cluster::kLocalNode) {
+    // Lost if the link is down: the origin then takes its forwards back itself (peer_down()).
+    if (!env_.post_node(origin, std::move(outcome))) metrics_.outcomes_lost.add();
+    return;
+  }
   ShardId home = shard_of(sender, config_.shards);
   if (home == id_) {
     on_send_outcome(outcome);
@@ -194,6 +232,10 @@ void Shard::on_send_outcome(const SendOutcome& o) {
 }
 
 void Shard::deliver(UserState& u) {
+  if (u.queue_node != cluster::kLocalNode) {
+    replay_handoff(u);
+    return;
+  }
   Session* s = u.session;
   if (s == nullptr || u.loading || draining_) return;
   std::uint64_t now = env_.now_us();
@@ -237,7 +279,7 @@ void Shard::start_load(UserState& u) {
   u.evicted_while_loading = 0;
   u.acked_while_loading.clear();
   metrics_.inbox_loads.add();
-  std::uint64_t after = u.session ? u.session->cursor : 0;
+  std::uint64_t after = u.session ? u.session->cursor : u.replay_cursor;
   env_.store().load_inbox(u.id, after, config_.inbox_load_batch,
                           [this, uid = u.id](Result<std::vector<store::StoredMessage>> rows) {
                             on_loaded(uid, std::move(rows));
@@ -264,6 +306,7 @@ void Shard::on_loaded(const std::string& user_id, Result<std::vector<store::Stor
     m.client_msg_id = row.client_msg_id;
     m.accepted_us = row.ts_us;
     m.payload = std::move(row.payload);
+    m.target = std::move(row.target);
     m.bucket = row.bucket;
     m.durability = Durability::kDurable;
     m.maybe_stored = true;
@@ -280,7 +323,7 @@ void Shard::on_loaded(const std::string& user_id, Result<std::vector<store::Stor
   u->spilled = from != 0;
   u->spill_from = from;
   acked.clear();
-  if (u->session == nullptr) {
+  if (u->session == nullptr && u->queue_node == cluster::kLocalNode) {
     evict_durable(*u);
   } else {
     deliver(*u);
@@ -305,18 +348,29 @@ void Shard::handle_ack(Session& s, const protocol::Ack& ack) {
     metrics_.inflight.add(-1);
     metrics_.acked.add();
     metrics_.ack_latency_us.record(now > m.accepted_us ? now - m.accepted_us : 0);
-    if (u.loading) u.acked_while_loading.push_back(id);
-    if (m.durability == Durability::kPersisting) {  // the write's completion finishes it
-      m.recipient_acked = true;
-      m.delivered_on = 0;
-      continue;
-    }
-    if (m.durability == Durability::kVolatile && !m.maybe_stored) metrics_.persist_skipped_acked.add();
-    if (m.maybe_stored) removes_.push_back(id);  // durable, or a failed write may have landed
-    if (!m.outcome_sent) reply_outcome(m.sender, m.client_msg_id, SendStatus::kOk, id, 0);
-    erase_message(u, it);
+    settle(u, it, id);
   }
   deliver(u);
+}
+
+// The recipient acknowledged the message (or, for a hand-off queue, its owner node took it): it
+// leaves memory and the store; its sender gets SEND_ACK now if it has not had it yet.
+void Shard::settle(UserState& u, std::map<std::uint64_t, InboxMessage>::iterator it,
+                   std::uint64_t server_id) {
+  InboxMessage& m = it->second;
+  const std::uint64_t id = it->first;
+  if (u.loading) u.acked_while_loading.push_back(id);
+  if (m.durability == Durability::kPersisting) {  // the write's completion finishes it
+    m.recipient_acked = true;
+    m.delivered_on = 0;
+    return;
+  }
+  if (m.durability == Durability::kVolatile && !m.maybe_stored) metrics_.persist_skipped_acked.add();
+  if (m.maybe_stored) removes_.push_back(id);  // durable, or a failed write may have landed
+  if (!m.outcome_sent) {
+    reply_outcome(m.sender, m.client_msg_id, SendStatus::kOk, server_id, 0, m.origin, m.relay_id);
+  }
+  erase_message(u, it);
 }
 
 std::map<std::uint64_t, Shard::InboxMessage>::iterator Shard::erase_message(
@@ -340,7 +394,7 @@ void Shard::flush_persist(std::uint64_t now, bool everything) {
     m.durability = Durability::kPersisting;
     m.maybe_stored = true;
     rows.push_back(store::StoredMessage{ref.id, u->id, m.sender, m.client_msg_id, m.accepted_us,
-                                        m.bucket, m.payload});
+                                        m.bucket, m.payload, m.target});
     refs.push_back(std::move(ref));
   };
   for (auto& ref : persist_now_) take(ref);
@@ -384,7 +438,7 @@ void Shard::on_persisted(std::vector<PersistRef> refs, std::uint64_t started_us,
     }
     m.durability = status ? Durability::kDurable : Durability::kVolatile;
     if (!m.outcome_sent) {
-      reply_outcome(m.sender, m.client_msg_id, SendStatus::kOk, ref.id, 0);
+      reply_outcome(m.sender, m.client_msg_id, SendStatus::kOk, ref.id, 0, m.origin, m.relay_id);
       m.outcome_sent = true;
     }
     if (m.recipient_acked) {
@@ -398,8 +452,10 @@ void Shard::on_persisted(std::vector<PersistRef> refs, std::uint64_t started_us,
 }
 
 void Shard::evict_durable(UserState& u) {
-  std::size_t keep = u.session ? config_.user_memory_cap : 0;
-  std::uint64_t keep_bytes = u.session ? config_.user_memory_cap_bytes : 0;
+  // Online recipients and hand-off queues keep a window in memory to deliver (or replay) from.
+  const bool active = u.session != nullptr || u.queue_node != cluster::kLocalNode;
+  std::size_t keep = active ? config_.user_memory_cap : 0;
+  std::uint64_t keep_bytes = active ? config_.user_memory_cap_bytes : 0;
   auto over = [&] { return u.inbox.size() > keep || u.memory_bytes > keep_bytes; };
   if (!over()) return;
   auto it = u.inbox.end();

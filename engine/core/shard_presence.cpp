@@ -12,12 +12,7 @@ namespace iris::core {
 void Shard::send_presence_request(PresenceRequest::Kind kind, const std::string& requester,
                                   const std::string& target) {
   PresenceRequest req{kind, requester, target};
-  ShardId home = shard_of(target, config_.shards);
-  if (home == id_) {
-    handle_presence_request(req);
-  } else {
-    env_.post(home, std::move(req));
-  }
+  if (!post_to_user(target, std::move(req))) metrics_.presence_lost.add();
 }
 
 void Shard::handle_presence_request(const PresenceRequest& req) {
@@ -58,12 +53,7 @@ void Shard::reply_presence(UserState& t, const std::string& requester) {
                         t.session ? protocol::PresenceState::kOnline
                                   : protocol::PresenceState::kOffline,
                         t.session ? env_.now_us() / 1000 : t.last_seen_ms};
-  ShardId home = shard_of(requester, config_.shards);
-  if (home == id_) {
-    on_presence_notice(notice);
-  } else {
-    env_.post(home, std::move(notice));
-  }
+  if (!post_to_user(requester, std::move(notice))) metrics_.presence_lost.add();
 }
 
 void Shard::on_presence_notice(const PresenceNotice& n) {

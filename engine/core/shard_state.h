@@ -47,6 +47,9 @@ struct OrderHold {
   bool empty() const { return refused.empty(); }
 };
 
+// InboxMessage::delivered_on of a hand-off queue message forwarded to its owner node.
+inline constexpr SessionId kReplaySession = ~SessionId{0};
+
 // Fixed per-message bookkeeping counted against shard_memory_limit besides payload and sender.
 inline constexpr std::uint64_t kMessageOverhead = 128;
 
@@ -57,6 +60,9 @@ struct Shard::InboxMessage {
   std::uint64_t client_msg_id = 0;
   std::uint64_t accepted_us = 0;
   std::string payload;
+  std::string target;  // hand-off queues only: the real recipient
+  cluster::NodeIndex origin = cluster::kLocalNode;  // sender's node, when it came from another
+  std::uint64_t relay_id = 0;                        // ... and its id there (for the outcome)
   std::uint32_t bucket = 0;
   Durability durability = Durability::kVolatile;
   bool maybe_stored = false;     // a write was attempted: delete from the store when acked
@@ -64,7 +70,9 @@ struct Shard::InboxMessage {
   bool recipient_acked = false;  // acked while a store write was in flight
   SessionId delivered_on = 0;    // session it is in flight on; 0 = not in flight
 
-  std::uint64_t footprint() const { return payload.size() + sender.size() + kMessageOverhead; }
+  std::uint64_t footprint() const {
+    return payload.size() + sender.size() + target.size() + kMessageOverhead;
+  }
 };
 
 struct Shard::UserState {
@@ -102,6 +110,13 @@ struct Shard::UserState {
   std::uint32_t window_count = 0;
   std::uint32_t quiet_windows = 0;
   std::vector<std::uint64_t> bucket_accepted;  // per bucket, since promotion
+
+  // Hinted hand-off queue for member queue_node (the user id is handoff_queue_name()): its
+  // "delivery" forwards to that node; an OK outcome from there acts as the ACK.
+  cluster::NodeIndex queue_node = cluster::kLocalNode;
+  std::uint64_t replay_cursor = 0;  // highest id forwarded
+  std::uint32_t replay_inflight = 0;
+  std::uint64_t replay_retry_at_us = 0;  // 0: not waiting out a refusal
 
   explicit UserState(std::string user, std::uint32_t dedup_capacity)
       : id(std::move(user)), dedup(dedup_capacity) {}

@@ -47,7 +47,7 @@ bool is_client_type(FrameType t) {
 bool is_server_type(FrameType t) {
   const auto v = static_cast<std::uint8_t>(t);
   return v >= static_cast<std::uint8_t>(FrameType::kHelloOk) &&
-         v <= static_cast<std::uint8_t>(FrameType::kBye);
+         v <= static_cast<std::uint8_t>(FrameType::kRedirect);
 }
 
 std::string hex_byte(std::uint8_t v) {
@@ -459,9 +459,16 @@ Result<ServerFrame> decode_server(const FrameView& frame) {
       Bye f;
       f.reason = r.enum_value<ByeReason>("reason", r.u8("reason"),
                                          static_cast<std::uint8_t>(ByeReason::kShutdown),
-                                         static_cast<std::uint8_t>(ByeReason::kClientBye));
+                                         static_cast<std::uint8_t>(ByeReason::kHomeUnreachable));
       f.reconnect_after_ms = r.u32("reconnect_after_ms");
       f.text = r.str16("text", 0, kMaxText);
+      if (r.finish()) return ServerFrame{f};
+      break;
+    }
+    case FrameType::kRedirect: {
+      Redirect f;
+      f.node_id = r.str8("node_id", 1, kMaxUserId);
+      f.address = r.str8("address", 0, kMaxAddress);
       if (r.finish()) return ServerFrame{f};
       break;
     }
@@ -594,6 +601,15 @@ void encode(Bytes& out, const Bye& f) {
   w.u8(static_cast<std::uint8_t>(f.reason));
   w.u32(f.reconnect_after_ms);
   w.str16(f.text);
+  assert(w.pos() == out.data() + out.size());
+}
+
+void encode(Bytes& out, const Redirect& f) {
+  assert(!f.node_id.empty() && f.node_id.size() <= kMaxUserId);
+  assert(f.address.size() <= kMaxAddress);
+  Writer w(begin_frame(out, FrameType::kRedirect, 1 + f.node_id.size() + 1 + f.address.size()));
+  w.str8(f.node_id);
+  w.str8(f.address);
   assert(w.pos() == out.data() + out.size());
 }
 

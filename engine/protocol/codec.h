@@ -37,8 +37,9 @@ SplitResult split_frame(std::span<const std::uint8_t> input,
                         std::uint32_t max_frame_length = kMaxFrameLength);
 
 // Decodes a body. An error Status (kInvalidArgument, with a reason) for: a type of the other
-// direction or unknown, a truncated body, trailing bytes, a field over its limit, an empty user id,
-// a zero count. The result's views point into frame.body.
+// direction or unknown, a truncated body, trailing bytes, a field over its limit, an empty user id
+// (or REDIRECT node id), a zero count, an enumerated value not listed in frames.h. The result's
+// views point into frame.body.
 Result<ClientFrame> decode_client(const FrameView& frame);
 Result<ServerFrame> decode_server(const FrameView& frame);
 
@@ -60,6 +61,7 @@ void encode(Bytes& out, const Presence& f);
 void encode(Bytes& out, const Pong& f);
 void encode(Bytes& out, const Error& f);
 void encode(Bytes& out, const Bye& f);
+void encode(Bytes& out, const Redirect& f);
 void encode(Bytes& out, const ClientFrame& f);  // dispatch on the variant
 void encode(Bytes& out, const ServerFrame& f);
 

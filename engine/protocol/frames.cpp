@@ -48,6 +48,8 @@ const char* to_string(FrameType t) {
       return "ERROR";
     case FrameType::kBye:
       return "BYE";
+    case FrameType::kRedirect:
+      return "REDIRECT";
   }
   return "UNKNOWN";
 }
@@ -104,6 +106,8 @@ const char* to_string(ByeReason r) {
       return "REPLACED";
     case ByeReason::kClientBye:
       return "CLIENT_BYE";
+    case ByeReason::kHomeUnreachable:
+      return "HOME_UNREACHABLE";
   }
   return "UNKNOWN";
 }

@@ -22,6 +22,7 @@ inline constexpr std::uint32_t kMaxToken = 512;                  // LOGIN token 
 inline constexpr std::uint32_t kMaxText = 1024;                  // ERROR / BYE text bytes
 inline constexpr std::uint32_t kMaxClientName = 64;              // HELLO client name bytes
 inline constexpr std::uint32_t kMaxAckIds = 256;                 // ids in one ACK frame
+inline constexpr std::uint32_t kMaxAddress = 255;                // REDIRECT address bytes
 inline constexpr std::uint32_t kMaxFrameLength = kMaxPayload + 256;  // type + body
 inline constexpr std::size_t kHeaderSize = 5;                    // u32 length + u8 type
 
@@ -46,6 +47,7 @@ enum class FrameType : std::uint8_t {
   kPong = 0x86,
   kError = 0x87,
   kBye = 0x88,
+  kRedirect = 0x89,
 };
 
 // SEND_ACK status (u8).
@@ -77,6 +79,8 @@ enum class ByeReason : std::uint8_t {
   kIdle = 3,
   kReplaced = 4,      // the same user logged in on another connection
   kClientBye = 5,     // answer to the client's BYE
+  kHomeUnreachable = 6,  // the user's home node cannot be reached from this node; reconnect (to
+                         // any node) after the hint
 };
 
 enum class PresenceState : std::uint8_t { kOffline = 0, kOnline = 1 };
@@ -157,10 +161,17 @@ struct Bye {
   std::string_view text;
 };
 
+// A node in a cluster answers LOGIN with REDIRECT (instead of LOGIN_OK) when the user's home is
+// another node, then closes the connection; the client logs in again there.
+struct Redirect {
+  std::string_view node_id;  // the home node's id, 1..kMaxUserId
+  std::string_view address;  // host:port clients connect to, <= kMaxAddress ("" in the simulator)
+};
+
 using ClientFrame = std::variant<Hello, Login, Send, Ack, PresenceSubscribe, PresenceUnsubscribe,
                                  StatusQuery, Ping, ClientBye>;
 using ServerFrame =
-    std::variant<HelloOk, LoginOk, SendAck, Deliver, Presence, Pong, Error, Bye>;
+    std::variant<HelloOk, LoginOk, SendAck, Deliver, Presence, Pong, Error, Bye, Redirect>;
 
 const char* to_string(FrameType t);
 const char* to_string(SendStatus s);

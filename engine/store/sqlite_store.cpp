@@ -18,7 +18,7 @@
 namespace iris::store {
 namespace {
 
-constexpr std::int64_t kSchemaVersion = 1;
+constexpr std::int64_t kSchemaVersion = 2;
 constexpr std::uint64_t kSignBit = std::uint64_t{1} << 63;
 
 std::int64_t to_i64(std::uint64_t v) {
@@ -180,11 +180,20 @@ CREATE TABLE IF NOT EXISTS inbox(
   client_msg_id INTEGER NOT NULL,
   ts_us INTEGER NOT NULL,
   bucket INTEGER NOT NULL,
-  payload BLOB NOT NULL);
+  payload BLOB NOT NULL,
+  target TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS inbox_by_recipient ON inbox(recipient, id);
 CREATE TABLE IF NOT EXISTS last_seen(user TEXT PRIMARY KEY, ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
+COMMIT;
+)sql";
+
+// Version 1 -> 2: hinted hand-off rows name their real recipient in `target`.
+constexpr const char* kMigrateV1 = R"sql(
+BEGIN IMMEDIATE;
+ALTER TABLE inbox ADD COLUMN target TEXT NOT NULL DEFAULT '';
+PRAGMA user_version = 2;
 COMMIT;
 )sql";
 
@@ -201,7 +210,7 @@ Status prepare_schema(sqlite3* db) {
   if (!mode) return mode.status();
   if (*mode != "wal") return Status::io_error("cannot enable WAL (journal_mode=" + *mode + ")");
   if (*version == kSchemaVersion) return Status::ok();
-  Status s = exec(db, kCreateSchema);
+  Status s = exec(db, *version == 1 ? kMigrateV1 : kCreateSchema);
   if (!s) (void)exec(db, "ROLLBACK");
   return s;
 }
@@ -334,11 +343,11 @@ Status SqliteStore::init() {
       {&stmts_->commit, "COMMIT"},
       {&stmts_->rollback, "ROLLBACK"},
       {&stmts_->insert,
-       "INSERT OR IGNORE INTO inbox(id, recipient, sender, client_msg_id, ts_us, bucket, payload)"
-       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+       "INSERT OR IGNORE INTO inbox(id, recipient, sender, client_msg_id, ts_us, bucket, payload,"
+       " target) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
       {&stmts_->remove, "DELETE FROM inbox WHERE id = ?1"},
       {&stmts_->load,
-       "SELECT id, sender, client_msg_id, ts_us, bucket, payload FROM inbox"
+       "SELECT id, sender, client_msg_id, ts_us, bucket, payload, target FROM inbox"
        " WHERE recipient = ?1 AND id > ?2 ORDER BY id LIMIT ?3"},
       {&stmts_->put_seen,
        "INSERT INTO last_seen(user, ms) VALUES(?1, ?2)"
@@ -600,6 +609,7 @@ Status SqliteStore::exec_append(const std::vector<StoredMessage>& messages, TxnD
     sqlite3_bind_int64(s, 6, m.bucket);
     // Never binds NULL: std::string::data() is non-null even when empty.
     sqlite3_bind_blob(s, 7, m.payload.data(), static_cast<int>(m.payload.size()), SQLITE_STATIC);
+    bind_text(s, 8, m.target);
     const int rc = step_reset(s);
     if (rc != SQLITE_DONE) return db_error(db_, rc, "append");
     delta.inserted += static_cast<std::uint64_t>(sqlite3_changes(db_));  // 0 for a known id
@@ -645,6 +655,7 @@ Result<std::vector<StoredMessage>> SqliteStore::exec_load(const std::string& rec
     m.ts_us = to_u64(sqlite3_column_int64(s, 3));
     m.bucket = static_cast<std::uint32_t>(sqlite3_column_int64(s, 4));
     m.payload = column_string(s, 5);
+    m.target = column_string(s, 6);
   }
   sqlite3_reset(s);
   if (rc != SQLITE_DONE) return db_error(db_, rc, "load_inbox");

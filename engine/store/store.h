@@ -29,6 +29,9 @@ struct StoredMessage {
   std::uint64_t ts_us = 0;   // accept time, Unix microseconds
   std::uint32_t bucket = 0;  // hot-recipient inbox bucket (0 for normal recipients)
   std::string payload;
+  // Hinted hand-off rows only (recipient = cluster::handoff_queue_name(node)): the user the
+  // message is for. Empty for inbox rows.
+  std::string target;
 };
 
 struct StoreStats {

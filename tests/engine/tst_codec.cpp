@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "engine/client/client_core.h"
 #include "engine/protocol/codec.h"
 
 using namespace iris::protocol;
@@ -143,6 +144,7 @@ const std::vector<Sample>& samples() {
     const std::string& u64s = str_of(kMaxUserId, 'u');
     const std::string& t512 = str_of(kMaxToken, 't');
     const std::string& x1024 = str_of(kMaxText, 'x');
+    const std::string& a255 = str_of(kMaxAddress, 'a');
     const auto max_payload = payload_of(kMaxPayload);
     std::vector<Sample> v = {
         // client -> server
@@ -236,6 +238,13 @@ const std::vector<Sample>& samples() {
          hex("00000008 88 05 00000000 0000")},
         {"BYE max text", S(Bye{ByeReason::kIdle, 0xffffffffu, x1024}),
          wire(0x88, be(3, 1) + be(0xffffffffu, 4) + s16(qb(x1024)))},
+        {"BYE home unreachable", S(Bye{ByeReason::kHomeUnreachable, 2000, ""}),
+         hex("00000008 88 06 000007d0 0000")},
+        {"REDIRECT", S(Redirect{"node-2", "10.0.0.2:7400"}),
+         hex("00000016 89 066e6f64652d32 0d31302e302e302e323a37343030")},
+        {"REDIRECT empty address", S(Redirect{"n", ""}), hex("00000004 89 016e 00")},
+        {"REDIRECT max node id, max address", S(Redirect{u64s, a255}),
+         wire(0x89, s8(qb(u64s)) + s8(qb(a255)))},
     };
     return v;
   }();
@@ -314,6 +323,10 @@ void same(const Bye& a, const Bye& b) {
   QCOMPARE(a.reconnect_after_ms, b.reconnect_after_ms);
   QCOMPARE(qb(a.text), qb(b.text));
 }
+void same(const Redirect& a, const Redirect& b) {
+  QCOMPARE(qb(a.node_id), qb(b.node_id));
+  QCOMPARE(qb(a.address), qb(b.address));
+}
 template <typename V>
 void same_variant(const V& a, const V& b) {
   QCOMPARE(a.index(), b.index());
@@ -384,6 +397,7 @@ class TstCodec : public QObject {
   void readerBufferStaysBounded();
   void noAllocationInSteadyState();
   void toStringNames();
+  void clientCoreSurfacesRedirect();
   void docMatchesHeader();
 };
 
@@ -550,6 +564,14 @@ void TstCodec::malformed_data() {
       "too long");
   row("BYE text 1025", wire(0x88, be(1, 1) + be(0, 4) + s16(QByteArray(kMaxText + 1, 'x'))),
       kServerDecoder, "too long");
+  row("REDIRECT node id 65", wire(0x89, s8(u65) + s8("h:1")), kServerDecoder, "too long");
+  row("REDIRECT node id empty", wire(0x89, s8("") + s8("h:1")), kServerDecoder, "node_id is empty");
+  row("REDIRECT node id length past end", wire(0x89, be(200, 1) + "n2" + s8("")), kServerDecoder,
+      "truncated body (at node_id)");
+  row("REDIRECT address length 255, 3 bytes", wire(0x89, s8("n2") + be(255, 1) + "h:1"),
+      kServerDecoder, "truncated body (at address)");
+  row("REDIRECT max address + trailing byte",
+      wire(0x89, s8("n2") + s8(QByteArray(kMaxAddress, 'a')) + '\0'), kServerDecoder, "trailing");
 
   // ACK counts.
   row("ACK count 0", wire(0x04, be(0, 2)), kClientDecoder, "count 0 out of range");
@@ -568,7 +590,7 @@ void TstCodec::malformed_data() {
   row("ACK count 1, 9 id bytes", wire(0x04, be(1, 2) + be(1, 9)), kClientDecoder, "trailing");
 
   // Unknown and wrong-direction types.
-  for (std::uint8_t t : {0x00, 0x0a, 0x7f, 0x80, 0x89, 0xff})
+  for (std::uint8_t t : {0x00, 0x0a, 0x7f, 0x80, 0x8a, 0xff})
     row("unknown type 0x" + QByteArray::number(t, 16), wire(t, be(0, 8)), kBothDecoders,
         "unknown frame type");
   for (const Sample& s : samples()) {
@@ -591,7 +613,9 @@ void TstCodec::malformed_data() {
   row("ERROR code 0xffff", wire(0x87, be(0xffff, 2) + s16("x")), kServerDecoder,
       "unknown value 65535");
   row("BYE reason 0", wire(0x88, be(0, 1) + be(0, 4) + s16("")), kServerDecoder, "unknown value 0");
-  row("BYE reason 6", wire(0x88, be(6, 1) + be(0, 4) + s16("")), kServerDecoder, "unknown value 6");
+  row("BYE reason 7", wire(0x88, be(7, 1) + be(0, 4) + s16("")), kServerDecoder, "unknown value 7");
+  row("BYE reason 255", wire(0x88, be(255, 1) + be(0, 4) + s16("")), kServerDecoder,
+      "unknown value 255");
 
   // Framing.
   const int kEmpty = int(SplitStatus::kEmpty), kTooLarge = int(SplitStatus::kTooLarge),
@@ -894,13 +918,65 @@ void TstCodec::toStringNames() {
   QCOMPARE(to_string(FrameType::kPresenceUnsubscribe), "PRESENCE_UNSUBSCRIBE");
   QCOMPARE(to_string(FrameType::kSendAck), "SEND_ACK");
   QCOMPARE(to_string(FrameType::kBye), "BYE");
+  QCOMPARE(to_string(FrameType::kRedirect), "REDIRECT");
+  QCOMPARE(to_string(static_cast<FrameType>(0x8a)), "UNKNOWN");
   QCOMPARE(to_string(static_cast<FrameType>(0x7f)), "UNKNOWN");
   QCOMPARE(to_string(SendStatus::kRetryLater), "RETRY_LATER");
   QCOMPARE(to_string(static_cast<SendStatus>(6)), "UNKNOWN");
   QCOMPARE(to_string(ErrorCode::kUnsupportedVersion), "UNSUPPORTED_VERSION");
   QCOMPARE(to_string(static_cast<ErrorCode>(0)), "UNKNOWN");
   QCOMPARE(to_string(ByeReason::kSlowConsumer), "SLOW_CONSUMER");
+  QCOMPARE(to_string(ByeReason::kHomeUnreachable), "HOME_UNREACHABLE");
+  QCOMPARE(to_string(static_cast<ByeReason>(7)), "UNKNOWN");
   QCOMPARE(to_string(static_cast<ByeReason>(0)), "UNKNOWN");
+}
+
+// A REDIRECT answering LOGIN becomes a Redirected event; the pending SEND is kept (not sent on the
+// redirected connection) and goes out, with the same client message id, after the next login.
+void TstCodec::clientCoreSurfacesRedirect() {
+  namespace c = iris::client;
+  const std::uint64_t now = 1'000'000;
+  c::ClientOptions options;
+  options.token = "alice";
+  c::ClientCore core(options, now);
+  const std::uint64_t id = core.send("bob", "hi", now);
+  QVERIFY(id != 0);
+  core.on_connected(now);
+  (void)core.take_output();  // HELLO + LOGIN
+
+  Bytes in;
+  encode(in, HelloOk{1, kMaxFrameLength, "node-1"});
+  encode(in, Redirect{"node-2", "10.0.0.2:7400"});
+  core.on_bytes(in, now);
+  auto events = core.take_events();
+  QCOMPARE(events.size(), std::size_t{1});
+  const auto* r = std::get_if<c::Redirected>(&events[0]);
+  QVERIFY(r != nullptr);
+  QCOMPARE(QByteArray::fromStdString(r->node_id), QByteArray("node-2"));
+  QCOMPARE(QByteArray::fromStdString(r->address), QByteArray("10.0.0.2:7400"));
+  QVERIFY(!core.logged_in());
+  QVERIFY(!core.has_output());  // no SEND went to the node that is not the user's home
+  QCOMPARE(core.pending_sends(), std::size_t{1});
+
+  // The node closes; the client logs in on the home node and the SEND goes out there.
+  core.on_disconnected();
+  core.on_connected(now + 1);
+  (void)core.take_output();
+  in.clear();
+  encode(in, HelloOk{1, kMaxFrameLength, "node-2"});
+  encode(in, LoginOk{"alice", 9});
+  core.on_bytes(in, now + 2);
+  QVERIFY(core.logged_in());
+  const Bytes out = core.take_output();
+  const SplitResult split = split_frame(out);
+  QCOMPARE(int(split.status), int(SplitStatus::kFrame));
+  QCOMPARE(split.consumed, out.size());
+  auto sent = decode_client(split.frame);
+  QVERIFY(sent.is_ok());
+  const auto* send = std::get_if<Send>(&*sent);
+  QVERIFY(send != nullptr);
+  QCOMPARE(send->client_msg_id, id);
+  QCOMPARE(qb(send->recipient), QByteArray("bob"));
 }
 
 // docs/protocol.md is normative and frames.h mirrors it: every code, name and limit must agree.
@@ -924,7 +1000,7 @@ void TstCodec::docMatchesHeader() {
     const QString hex_type = QStringLiteral("`0x%1`").arg(t, 2, 16, QLatin1Char('0'));
     QVERIFY2(has_row(hex_type, code(name)), name);
   }
-  QCOMPARE(types, 17);
+  QCOMPARE(types, 18);
   for (int v = 0; v <= 5; ++v) {
     const char* name = to_string(static_cast<SendStatus>(v));
     QVERIFY2(has_row(QString::number(v), code(name)), name);
@@ -933,7 +1009,7 @@ void TstCodec::docMatchesHeader() {
     const char* name = to_string(static_cast<ErrorCode>(v));
     QVERIFY2(has_row(QString::number(v), code(name)), name);
   }
-  for (int v = 1; v <= 5; ++v) {
+  for (int v = 1; v <= 6; ++v) {
     const char* name = to_string(static_cast<ByeReason>(v));
     QVERIFY2(has_row(QString::number(v), code(name)), name);
   }
@@ -953,6 +1029,7 @@ void TstCodec::docMatchesHeader() {
       {"kMaxText", kMaxText},
       {"kMaxClientName", kMaxClientName},
       {"kMaxAckIds", kMaxAckIds},
+      {"kMaxAddress", kMaxAddress},
       {"kHeaderSize", kHeaderSize},
   };
   for (const auto& [name, value] : limits) QVERIFY2(has_row(code(name), number(value)), name);

@@ -31,7 +31,7 @@ struct Fixture {
 
 StoredMessage msg(std::uint64_t id, const std::string& to, std::uint32_t bucket) {
   return StoredMessage{id, to, "s" + std::to_string(id % 7), id * 10, id, bucket,
-                       "p" + std::to_string(id)};
+                       "p" + std::to_string(id), ""};
 }
 
 Status append_sync(Store& s, std::vector<StoredMessage> m) {

@@ -3,6 +3,7 @@
 // schema checks, and crash safety (a child process is SIGKILLed mid-burst; every append it saw
 // acknowledged must be in the database afterwards).
 
+#include <sqlite3.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -54,7 +55,7 @@ StoredMessage make_message(std::uint64_t id, std::string recipient, std::string 
 bool same_message(const StoredMessage& a, const StoredMessage& b) {
   return a.id == b.id && a.recipient == b.recipient && a.sender == b.sender &&
          a.client_msg_id == b.client_msg_id && a.ts_us == b.ts_us && a.bucket == b.bucket &&
-         a.payload == b.payload;
+         a.payload == b.payload && a.target == b.target;
 }
 
 // The deterministic message for `id` in the crash test (child writes it, parent checks it).
@@ -264,6 +265,7 @@ class TstStore : public QObject {
   void boundedQueue();
   void realDiskFull();
   void newerSchemaVersionRefused();
+  void versionOneSchemaIsMigrated();
   void notADatabaseRefused();
   void unopenablePath();
   void crashLosesNothingAcked_data();
@@ -293,6 +295,7 @@ void TstStore::appendAndLoadOrder() {
   full.client_msg_id = 0xFFFF'FFFF'FFFF'FFF0;
   full.ts_us = 0x8000'0000'0000'0001;
   full.bucket = 7;
+  full.target = "carol";  // a hinted hand-off row's real recipient
   // Ids not in one ascending run across batches: load still returns ascending ids.
   QVERIFY(append_sync(
       *store, {make_message(b + 10, "alice", "hello"), make_message(b + 12, "bob", "x"), full}));
@@ -795,6 +798,44 @@ void TstStore::newerSchemaVersionRefused() {
   QVERIFY2(r.status().message().find("schema version 7") != std::string::npos,
            describe(r.status()));
   QVERIFY2(r.status().message().find(o.path) != std::string::npos, describe(r.status()));
+}
+
+// A data dir written by schema version 1 (no `target` column) opens, keeps its rows, and takes
+// hinted hand-off rows afterwards.
+void TstStore::versionOneSchemaIsMigrated() {
+  QTemporaryDir dir;
+  const SqliteStoreOptions o = sqlite_options(dir);
+  {
+    sqlite3* db = nullptr;
+    QCOMPARE(sqlite3_open(o.path.c_str(), &db), SQLITE_OK);
+    const char* v1 =
+        "CREATE TABLE inbox(id INTEGER PRIMARY KEY, recipient TEXT NOT NULL, sender TEXT NOT NULL,"
+        " client_msg_id INTEGER NOT NULL, ts_us INTEGER NOT NULL, bucket INTEGER NOT NULL,"
+        " payload BLOB NOT NULL);"
+        "CREATE INDEX inbox_by_recipient ON inbox(recipient, id);"
+        "CREATE TABLE last_seen(user TEXT PRIMARY KEY, ms INTEGER NOT NULL);"
+        "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+        "INSERT INTO inbox VALUES(5, 'alice', 'bob', 9, 100, 0, x'6869');"
+        "PRAGMA user_version = 1;";
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db, v1, nullptr, nullptr, &err);
+    QVERIFY2(rc == SQLITE_OK, err ? err : "");
+    sqlite3_close(db);
+  }
+  auto store = open_sqlite(o);
+  QVERIFY(store);
+  auto old = load_sync(*store, "alice", 0, 10);
+  QVERIFY2(old, describe(old.status()));
+  QCOMPARE(old->size(), std::size_t{1});
+  QCOMPARE((*old)[0].payload, std::string("hi"));
+  QCOMPARE((*old)[0].target, std::string());
+  StoredMessage hint = make_message(6, "#handoff/node-2", "queued");
+  hint.target = "carol";
+  QVERIFY(append_sync(*store, {hint}));
+  auto rows = load_sync(*store, "#handoff/node-2", 0, 10);
+  QVERIFY2(rows, describe(rows.status()));
+  QCOMPARE(rows->size(), std::size_t{1});
+  QVERIFY(same_message((*rows)[0], hint));
 }
 
 void TstStore::notADatabaseRefused() {

@@ -1,0 +1,89 @@
+#pragma once
+// The cluster view: the members of a cluster and which one owns (is the home of) each user.
+//
+// Ownership is rendezvous hashing over the view's members: the owner of user u is the member m
+// with the highest hash(u, m.id). Every node computes the same owner from the same view; adding
+// or removing one member moves only the users it gains or loses. A member that is down stays in
+// the view (it owns its users' stored inboxes): messages for its users wait in hinted hand-off on
+// the senders' nodes until it is back (docs/cluster.md explains why ownership does not move on a
+// failure). The epoch numbers views: a node fences routes made under another epoch.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/core/types.h"
+
+namespace iris::cluster {
+
+using NodeIndex = std::uint16_t;                    // index into View::members
+inline constexpr NodeIndex kLocalNode = 0xFFFF;     // "this node", in messages that never left it
+inline constexpr std::size_t kMaxMembers = 1024;
+
+struct Member {
+  std::string id;              // node id: [A-Za-z0-9_@-], 1..64 bytes, unique in the cluster
+  std::string peer_address;    // host:port of its peer listener ("" in the simulator)
+  std::string client_address;  // host:port clients are redirected to ("" in the simulator)
+};
+
+// 64-bit mix (splitmix64 finalizer): spreads FNV-1a's low-entropy bits.
+constexpr std::uint64_t mix64(std::uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  return x;
+}
+
+// Rendezvous weight of `user` on node `node_id`. Stable across releases (like core::fnv1a): the
+// placement of every stored inbox depends on it.
+constexpr std::uint64_t rendezvous_weight(std::string_view user, std::string_view node_id) {
+  return mix64(core::fnv1a(user) ^ mix64(core::fnv1a(node_id)));
+}
+
+struct View {
+  std::uint64_t epoch = 1;
+  std::vector<Member> members;  // sorted by id: every node indexes the same way
+  NodeIndex self = 0;
+
+  std::size_t size() const { return members.size(); }
+
+  NodeIndex owner_of(std::string_view user) const {
+    NodeIndex best = 0;
+    std::uint64_t best_w = 0;
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      std::uint64_t w = rendezvous_weight(user, members[i].id);
+      if (i == 0 || w > best_w || (w == best_w && members[i].id < members[best].id)) {
+        best = static_cast<NodeIndex>(i);
+        best_w = w;
+      }
+    }
+    return best;
+  }
+  bool owns(std::string_view user) const { return owner_of(user) == self; }
+
+  // Index of the member with this id, or kLocalNode when there is none.
+  NodeIndex index_of(std::string_view id) const {
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      if (members[i].id == id) return static_cast<NodeIndex>(i);
+    }
+    return kLocalNode;
+  }
+};
+
+// The reserved inbox name under which a node queues, durably, the messages for users owned by
+// unreachable member `node_id` (hinted hand-off). '#' is not allowed in user ids, so it never
+// collides with a user's inbox.
+inline std::string handoff_queue_name(std::string_view node_id) {
+  return "#handoff/" + std::string(node_id);
+}
+inline bool is_handoff_queue(std::string_view user) { return !user.empty() && user[0] == '#'; }
+// The node id in a hand-off queue's name.
+inline std::string_view handoff_queue_node(std::string_view queue) {
+  constexpr std::string_view kPrefix = "#handoff/";
+  return queue.size() > kPrefix.size() ? queue.substr(kPrefix.size()) : std::string_view();
+}
+
+}  // namespace iris::cluster

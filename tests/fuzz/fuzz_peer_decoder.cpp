@@ -1,0 +1,150 @@
+// libFuzzer target for the peer (node-to-node) codec, engine/cluster/peer_codec.h.
+//
+// The input is a byte stream as a peer node might send it on a link. It is fed through a
+// PeerFrameReader in chunks whose sizes (and receive style: feed() or prepare()/commit()) come
+// from the input's own bytes, read backwards from its end. Checked, aborting on any violation:
+//  - the reader yields exactly the frames (and the final error) that protocol::split_frame gives,
+//    with the kMaxPeerFrame limit, when run over the whole input at once;
+//  - decoding a frame from the reader's view and from its whole wire bytes agree (both succeed,
+//    or both fail with the same message);
+//  - every decoded frame re-encodes to exactly its original bytes (the encoding is canonical),
+//    and decoding that re-encoding and encoding again gives the identical bytes;
+//  - the fields that are not on the wire come out as documented (origin unset, target empty).
+// Sanitizers (address, undefined) catch reads past the frame and any undefined behaviour.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <span>
+#include <variant>
+#include <vector>
+
+#include "engine/cluster/peer_codec.h"
+
+using namespace iris;
+using namespace iris::cluster;
+
+namespace {
+
+[[noreturn]] void fail(const char* what) {
+  std::fprintf(stderr, "fuzz_peer_decoder: %s\n", what);
+  std::abort();
+}
+
+bool same_bytes(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
+}
+
+void check_local_fields(const PeerFrame& f) {
+  if (const auto* m = std::get_if<core::RouteMessage>(&f)) {
+    if (m->origin != kLocalNode || !m->target.empty()) fail("ROUTE_MESSAGE local fields set");
+  } else if (const auto* o = std::get_if<core::SendOutcome>(&f)) {
+    if (o->origin != kLocalNode) fail("SEND_OUTCOME origin set");
+  } else if (const auto* r = std::get_if<core::PresenceRequest>(&f)) {
+    if (r->origin != kLocalNode) fail("PRESENCE_REQUEST origin set");
+  }
+}
+
+// Re-encodes `decoded`, which came from the frame whose full wire bytes are `original`.
+void check_round_trip(const PeerFrame& decoded, std::span<const std::uint8_t> original) {
+  static protocol::Bytes first, second;
+  first.clear();
+  second.clear();
+  encode_peer(first, decoded);
+  if (!same_bytes(first, original)) fail("re-encoding differs from the original frame");
+  auto again = decode_peer(std::span<const std::uint8_t>(first));
+  if (!again.is_ok()) fail("re-encoding does not decode");
+  if (again->index() != decoded.index()) fail("re-encoding decodes to another frame type");
+  encode_peer(second, *again);
+  if (!same_bytes(first, second)) fail("decode(encode(frame)) re-encodes differently");
+  if (peer_frame_name(decoded) == nullptr) fail("no frame name");
+}
+
+struct RefFrame {
+  std::size_t offset;  // of the header in the input
+  std::size_t size;    // header + body
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::span<const std::uint8_t> input(data, size);
+
+  // Reference: split the whole input in one go.
+  static std::vector<RefFrame> ref;
+  ref.clear();
+  protocol::SplitStatus ref_end = protocol::SplitStatus::kNeedMore;
+  for (std::size_t pos = 0;;) {
+    const protocol::SplitResult r = protocol::split_frame(input.subspan(pos), kMaxPeerFrame);
+    if (r.status != protocol::SplitStatus::kFrame) {
+      ref_end = r.status;
+      break;
+    }
+    if (r.consumed < protocol::kHeaderSize || r.consumed > input.size() - pos)
+      fail("split_frame consumed");
+    ref.push_back({pos, r.consumed});
+    pos += r.consumed;
+  }
+
+  PeerFrameReader reader;
+  std::size_t next_ref = 0;
+  PeerFrameReader::State state = PeerFrameReader::State::kNeedMore;
+  for (std::size_t pos = 0, step = 0; pos < size && state != PeerFrameReader::State::kError;
+       ++step) {
+    const std::uint8_t c = data[size - 1 - (step % size)];
+    const std::size_t want = 1 + std::size_t{c & 0x3fu} * ((c & 0x40u) ? 61 : 1);  // 1..3844
+    const std::size_t n = want < size - pos ? want : size - pos;
+    if (c & 0x80u) {
+      const auto dst = reader.prepare(n);
+      if (dst.size() != n) fail("prepare size");
+      std::memcpy(dst.data(), data + pos, n);
+      reader.commit(n);
+    } else {
+      reader.feed(input.subspan(pos, n));
+    }
+    pos += n;
+
+    PeerFrameView f;
+    while ((state = reader.next(f)) == PeerFrameReader::State::kFrame) {
+      if (next_ref >= ref.size()) fail("reader yields a frame split_frame does not");
+      const RefFrame& rf = ref[next_ref++];
+      const auto original = input.subspan(rf.offset, rf.size);
+      if (f.type != original[4] || !same_bytes(f.body, original.subspan(protocol::kHeaderSize)))
+        fail("reader frame differs from split_frame's");
+
+      auto from_view = decode_peer(f);
+      auto from_bytes = decode_peer(original);
+      if (from_view.is_ok() != from_bytes.is_ok()) fail("the two decode entry points disagree");
+      if (!from_view.is_ok()) {
+        if (from_view.status().message() != from_bytes.status().message())
+          fail("the two decode entry points give different errors");
+        if (from_view.status().code() != StatusCode::kInvalidArgument) fail("error code");
+        continue;
+      }
+      check_local_fields(*from_view);
+      check_round_trip(*from_view, original);
+    }
+  }
+
+  if (next_ref != ref.size()) fail("reader missed frames split_frame found");
+  switch (ref_end) {
+    case protocol::SplitStatus::kNeedMore:
+      if (state != PeerFrameReader::State::kNeedMore) fail("reader state at end (need more)");
+      break;
+    case protocol::SplitStatus::kTooLarge:
+      if (state != PeerFrameReader::State::kError ||
+          reader.error() != protocol::ErrorCode::kFrameTooLarge)
+        fail("reader state at end (too large)");
+      break;
+    case protocol::SplitStatus::kEmpty:
+      if (state != PeerFrameReader::State::kError ||
+          reader.error() != protocol::ErrorCode::kBadFrame)
+        fail("reader state at end (empty frame)");
+      break;
+    case protocol::SplitStatus::kFrame:
+      fail("unreachable");
+  }
+  return 0;
+}
