@@ -1,0 +1,84 @@
+#include "simulator/checker.h"
+
+#include "engine/core/types.h"
+
+namespace iris::sim {
+
+namespace {
+constexpr std::size_t kExamplesPerKind = 20;
+std::string id(const std::string& sender, std::uint64_t cid) {
+  return sender + "#" + std::to_string(cid);
+}
+}  // namespace
+
+void Checker::violate(const std::string& kind, std::string detail) {
+  if (counts_[kind]++ < kExamplesPerKind) violations_.push_back({kind, std::move(detail)});
+}
+
+std::uint64_t Checker::count(const std::string& kind) const {
+  auto it = counts_.find(kind);
+  return it == counts_.end() ? 0 : it->second;
+}
+
+void Checker::on_send(const std::string& sender, const std::string& recipient, std::uint64_t cid,
+                      const std::string& payload, std::uint64_t now_us) {
+  ++sent_;
+  by_sender_[sender][cid] = Sent{recipient, core::fnv1a(payload), now_us, false, false};
+}
+
+void Checker::on_acked(const std::string& sender, std::uint64_t cid, std::uint64_t) {
+  auto s = by_sender_.find(sender);
+  if (s == by_sender_.end()) return;
+  auto it = s->second.find(cid);
+  if (it == s->second.end() || it->second.acked) return;
+  it->second.acked = true;
+  ++acked_;
+  if (it->second.delivered) ++acked_delivered_;
+}
+
+void Checker::on_delivered(const std::string& recipient, const std::string& sender,
+                           std::uint64_t cid, const std::string& payload, std::uint64_t now_us) {
+  ++delivered_;
+  last_delivery_us_ = now_us;
+  auto s = by_sender_.find(sender);
+  auto it = s == by_sender_.end() ? decltype(s->second.end()){} : s->second.find(cid);
+  if (s == by_sender_.end() || it == s->second.end()) {
+    violate("phantom", id(sender, cid) + " delivered to " + recipient + " was never sent");
+    return;
+  }
+  Sent& m = it->second;
+  if (m.recipient != recipient) {
+    violate("misdirected", id(sender, cid) + " for " + m.recipient + " delivered to " + recipient);
+    return;
+  }
+  if (m.payload_hash != core::fnv1a(payload)) {
+    violate("corrupted", id(sender, cid) + " delivered with another payload");
+  }
+  if (m.delivered) {
+    violate("duplicated", id(sender, cid) + " delivered twice to " + recipient);
+    return;
+  }
+  m.delivered = true;
+  if (m.acked) ++acked_delivered_;
+  latencies_.push_back(now_us > m.sent_us ? now_us - m.sent_us : 0);
+  std::string pair = recipient + '\0' + sender;
+  auto& last = last_cid_[pair];
+  if (cid < last) {
+    violate("reordered", id(sender, cid) + " delivered to " + recipient + " after " +
+                             id(sender, last) + ", sent later");
+  } else {
+    last = cid;
+  }
+}
+
+void Checker::finish() {
+  for (const auto& [sender, msgs] : by_sender_) {
+    for (const auto& [cid, m] : msgs) {
+      if (m.acked && !m.delivered) {
+        violate("lost", id(sender, cid) + " for " + m.recipient + " acknowledged, never delivered");
+      }
+    }
+  }
+}
+
+}  // namespace iris::sim

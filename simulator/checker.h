@@ -1,0 +1,67 @@
+#pragma once
+// Checker: watches every send, every SEND_ACK and every delivery to the application, from outside
+// the engine, and reports the invariants of docs/../FIRE_TESTS (docs/simulator.md):
+//   lost        acknowledged by the server (SEND_ACK OK) but never delivered (checked at the end)
+//   duplicated  delivered to the application twice
+//   reordered   delivered before a message its sender sent earlier to the same recipient
+//   phantom     delivered but never sent
+//   misdirected delivered to a user it was not sent to
+//   corrupted   delivered with a payload other than the one sent
+// Each violation keeps an example (sender, client id) for the report.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace iris::sim {
+
+struct Violation {
+  std::string kind;
+  std::string detail;
+};
+
+class Checker {
+ public:
+  void on_send(const std::string& sender, const std::string& recipient, std::uint64_t cid,
+               const std::string& payload, std::uint64_t now_us);
+  void on_acked(const std::string& sender, std::uint64_t cid, std::uint64_t now_us);
+  void on_delivered(const std::string& recipient, const std::string& sender, std::uint64_t cid,
+                    const std::string& payload, std::uint64_t now_us);
+
+  // Acked messages not delivered (yet). At the end of a run every one of them is lost.
+  std::uint64_t undelivered_acked() const { return acked_ - acked_delivered_; }
+  // Adds a "lost" violation per acked message never delivered. Call once, at the end.
+  void finish();
+
+  std::uint64_t sent() const { return sent_; }
+  std::uint64_t acked() const { return acked_; }
+  std::uint64_t delivered() const { return delivered_; }
+  std::uint64_t count(const std::string& kind) const;
+  const std::vector<Violation>& violations() const { return violations_; }
+  bool ok() const { return violations_.empty(); }
+  // Latency from the (scheduled) send to delivery, microseconds, one sample per message.
+  const std::vector<std::uint64_t>& latencies_us() const { return latencies_; }
+  std::uint64_t last_delivery_us() const { return last_delivery_us_; }
+
+ private:
+  struct Sent {
+    std::string recipient;
+    std::uint64_t payload_hash = 0;
+    std::uint64_t sent_us = 0;
+    bool acked = false;
+    bool delivered = false;
+  };
+  void violate(const std::string& kind, std::string detail);
+
+  std::unordered_map<std::string, std::map<std::uint64_t, Sent>> by_sender_;
+  std::unordered_map<std::string, std::uint64_t> last_cid_;  // recipient + '\0' + sender
+  std::map<std::string, std::uint64_t> counts_;
+  std::vector<Violation> violations_;
+  std::vector<std::uint64_t> latencies_;
+  std::uint64_t sent_ = 0, acked_ = 0, delivered_ = 0, acked_delivered_ = 0;
+  std::uint64_t last_delivery_us_ = 0;
+};
+
+}  // namespace iris::sim

@@ -1,0 +1,55 @@
+#pragma once
+// Faults as values: a scenario schedules them, a caller (the console) injects them while a run goes
+// on. RecoverAll undoes every active one (restarts dead nodes, heals the network, fixes disks,
+// makes slow readers read again).
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace iris::sim {
+
+struct KillNode {  // kill -9: no drain; writes the disk had not completed are lost
+  std::uint32_t node = 0;
+};
+struct RestartNode {  // start a killed node again, on the disk it left
+  std::uint32_t node = 0;
+};
+struct Partition {  // cut every link between side_a and side_b (only a -> b when one_way)
+  std::vector<std::uint32_t> side_a, side_b;
+  bool one_way = false;
+};
+struct Heal {};  // remove every partition
+struct ClogNode {  // every frame to or from the node takes extra_us longer (0: unclog)
+  std::uint32_t node = 0;
+  std::uint64_t extra_us = 0;
+};
+struct SlowDisk {  // per-request disk latency (0: back to normal)
+  std::uint32_t node = 0;
+  std::uint64_t latency_us = 0;
+};
+struct StallDisk {  // nothing completes on the disk for duration_us
+  std::uint32_t node = 0;
+  std::uint64_t duration_us = 0;
+};
+struct DiskFull {  // appends fail with DISK_FULL (false: space again)
+  std::uint32_t node = 0;
+  bool full = true;
+};
+struct DiskErrors {  // every write fails with an I/O error (false: healthy)
+  std::uint32_t node = 0;
+  bool on = true;
+};
+struct SlowConsumer {  // the user's client stops reading its socket (false: reads again)
+  std::string user;
+  bool stalled = true;
+};
+struct RecoverAll {};
+
+using Fault = std::variant<KillNode, RestartNode, Partition, Heal, ClogNode, SlowDisk, StallDisk,
+                           DiskFull, DiskErrors, SlowConsumer, RecoverAll>;
+
+std::string describe(const Fault& fault);
+
+}  // namespace iris::sim

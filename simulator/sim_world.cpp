@@ -1,0 +1,68 @@
+#include "simulator/sim_world.h"
+
+#include <algorithm>
+
+namespace iris::sim {
+
+namespace {
+std::uint64_t splitmix64(std::uint64_t& x) {
+  std::uint64_t z = (x += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+}  // namespace
+
+Rng::Rng(std::uint64_t seed) {
+  for (auto& s : s_) s = splitmix64(seed);
+}
+
+std::uint64_t Rng::next() {
+  const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+  const std::uint64_t t = s_[1] << 17;
+  s_[2] ^= s_[0];
+  s_[3] ^= s_[1];
+  s_[1] ^= s_[2];
+  s_[0] ^= s_[3];
+  s_[2] ^= t;
+  s_[3] = rotl(s_[3], 45);
+  return result;
+}
+
+void World::at(std::uint64_t t, std::function<void()> fn) {
+  heap_.push_back(Event{std::max(t, now_), seq_++, std::move(fn)});
+  std::push_heap(heap_.begin(), heap_.end(), Later{});
+}
+
+bool World::step() {
+  if (heap_.empty()) return false;
+  std::pop_heap(heap_.begin(), heap_.end(), Later{});
+  Event e = std::move(heap_.back());
+  heap_.pop_back();
+  now_ = e.t;
+  ++events_;
+  e.fn();
+  return true;
+}
+
+std::uint64_t World::run_until(std::uint64_t t, std::uint64_t max_events) {
+  std::uint64_t n = 0;
+  while (n < max_events && !heap_.empty() && heap_.front().t <= t) {
+    step();
+    ++n;
+  }
+  if (n < max_events && now_ < t) now_ = t;
+  return n;
+}
+
+void World::trace(std::uint64_t a, std::uint64_t b, std::uint64_t c, std::uint64_t d) {
+  for (std::uint64_t v : {now_, a, b, c, d}) {
+    for (int i = 0; i < 8; ++i) {
+      hash_ ^= (v >> (i * 8)) & 0xff;
+      hash_ *= 1099511628211ull;
+    }
+  }
+}
+
+}  // namespace iris::sim
