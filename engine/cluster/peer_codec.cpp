@@ -1,9 +1,10 @@
 #include "engine/cluster/peer_codec.h"
 
 #include <cassert>
-#include <cstring>
 #include <type_traits>
 #include <utility>
+
+#include "engine/protocol/wire.h"
 
 namespace iris::cluster {
 
@@ -11,202 +12,16 @@ namespace {
 
 namespace p = iris::protocol;
 
-constexpr std::size_t kLengthSize = 4;
-constexpr std::size_t kHeaderSize = 5;  // u32 length + u8 type
-
-inline std::uint32_t load32(const std::uint8_t* b) {
-  return (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) |
-         std::uint32_t{b[3]};
-}
-inline std::uint64_t load64(const std::uint8_t* b) {
-  return (std::uint64_t{load32(b)} << 32) | load32(b + 4);
-}
-inline void store32(std::uint8_t* b, std::uint32_t v) {
-  b[0] = static_cast<std::uint8_t>(v >> 24);
-  b[1] = static_cast<std::uint8_t>(v >> 16);
-  b[2] = static_cast<std::uint8_t>(v >> 8);
-  b[3] = static_cast<std::uint8_t>(v);
-}
-inline void store64(std::uint8_t* b, std::uint64_t v) {
-  store32(b, static_cast<std::uint32_t>(v >> 32));
-  store32(b + 4, static_cast<std::uint32_t>(v));
-}
-
-std::string hex_byte(std::uint8_t v) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s = "0x";
-  s += kDigits[v >> 4];
-  s += kDigits[v & 0xf];
-  return s;
-}
-
-// ---- decoding ----
-
-// Bounds-checked cursor over a frame body, in the style of the client codec's: the first fault
-// sticks (with the field it concerns), later reads return zero/empty values, and the caller checks
-// finish() once at the end. Never reads outside [p_, end_).
-class Reader {
- public:
-  explicit Reader(std::span<const std::uint8_t> body)
-      : p_(body.data()), end_(body.data() + body.size()) {}
-
-  std::uint8_t u8(const char* field) {
-    if (left() < 1) return truncated(field), std::uint8_t{0};
-    return *p_++;
-  }
-  std::uint32_t u32(const char* field) {
-    if (left() < 4) return truncated(field), std::uint32_t{0};
-    const auto v = load32(p_);
-    p_ += 4;
-    return v;
-  }
-  std::uint64_t u64(const char* field) {
-    if (left() < 8) return truncated(field), std::uint64_t{0};
-    const auto v = load64(p_);
-    p_ += 8;
-    return v;
-  }
-  // u8 length + bytes, length in [min_len, max_len] (min_len is 0 or 1).
-  std::string str8(const char* field, std::uint32_t min_len, std::uint32_t max_len) {
-    if (left() < 1) return truncated(field), std::string{};
-    const std::size_t n = *p_++;
-    return take(field, n, min_len, max_len);
-  }
-  // u32 length + bytes, length at most max_len. The limit is checked before the bytes are looked
-  // for, so a hostile length is reported as such rather than as a truncation.
-  std::string bytes32(const char* field, std::uint32_t max_len) {
-    if (left() < 4) return truncated(field), std::string{};
-    const std::size_t n = load32(p_);
-    p_ += 4;
-    if (n > max_len) return fault(Fault::kTooLong, field, n, max_len), std::string{};
-    return take(field, n, 0, max_len);
-  }
-  // Enumerated value: must be in [lo, hi].
-  template <typename E>
-  E enum_u8(const char* field, std::uint8_t lo, std::uint8_t hi) {
-    const std::uint8_t v = u8(field);
-    if (fault_ == Fault::kNone && (v < lo || v > hi)) fault(Fault::kBadValue, field, v, hi);
-    return static_cast<E>(v);
-  }
-
-  bool finish() {
-    if (fault_ == Fault::kNone && p_ != end_) fault(Fault::kTrailing, "body", left(), 0);
-    return fault_ == Fault::kNone;
-  }
-
-  Status status(PeerFrameType type) const {
-    std::string m = to_string(type);
-    m += ": ";
-    switch (fault_) {
-      case Fault::kNone:
-        m += "ok";
-        break;  // not reached: status() is only asked after a fault
-      case Fault::kTruncated:
-        m += "truncated body (at ";
-        m += field_;
-        m += ')';
-        break;
-      case Fault::kTrailing:
-        m += std::to_string(value_);
-        m += " trailing byte(s) after the last field";
-        break;
-      case Fault::kEmpty:
-        m += field_;
-        m += " is empty";
-        break;
-      case Fault::kTooLong:
-        m += field_;
-        m += " too long (";
-        m += std::to_string(value_);
-        m += " > ";
-        m += std::to_string(limit_);
-        m += " bytes)";
-        break;
-      case Fault::kBadValue:
-        m += field_;
-        m += ": unknown value ";
-        m += std::to_string(value_);
-        break;
-    }
-    return Status::invalid(std::move(m));
-  }
-
- private:
-  enum class Fault : std::uint8_t { kNone, kTruncated, kTrailing, kEmpty, kTooLong, kBadValue };
-
-  std::size_t left() const { return static_cast<std::size_t>(end_ - p_); }
-  void truncated(const char* field) {
-    fault(Fault::kTruncated, field, 0, 0);
-    p_ = end_;  // every later read fails too
-  }
-  std::string take(const char* field, std::size_t n, std::uint32_t min_len, std::uint32_t max_len) {
-    if (left() < n) return truncated(field), std::string{};
-    std::string s(reinterpret_cast<const char*>(p_), n);
-    p_ += n;
-    if (n > max_len) fault(Fault::kTooLong, field, n, max_len);
-    if (n < min_len) fault(Fault::kEmpty, field, n, min_len);
-    return s;
-  }
-  void fault(Fault f, const char* field, std::uint64_t value, std::uint64_t limit) {
-    if (fault_ != Fault::kNone) return;
-    fault_ = f;
-    field_ = field;
-    value_ = value;
-    limit_ = limit;
-  }
-
-  const std::uint8_t* p_;
-  const std::uint8_t* end_;
-  Fault fault_ = Fault::kNone;
-  const char* field_ = "";
-  std::uint64_t value_ = 0;
-  std::uint64_t limit_ = 0;
-};
+using p::wire::kLengthSize;
+using p::wire::load32;
 
 // ---- encoding ----
 
-class Writer {
+// One peer frame of `type`, its body body_len bytes (see wire::FrameWriter).
+class Writer : public p::wire::FrameWriter {
  public:
-  // Appends the header and body_len bytes to `out` in one resize; writes go into the body.
-  Writer(p::Bytes& out, PeerFrameType type, std::size_t body_len) : out_(out) {
-    assert(1 + body_len <= kMaxPeerFrame);
-    const std::size_t old = out_.size();
-    out_.resize(old + kHeaderSize + body_len);
-    p_ = out_.data() + old;
-    store32(p_, static_cast<std::uint32_t>(1 + body_len));
-    p_[4] = static_cast<std::uint8_t>(type);
-    p_ += kHeaderSize;
-  }
-  ~Writer() { assert(p_ == out_.data() + out_.size()); }  // the body size was right
-  Writer(const Writer&) = delete;
-  Writer& operator=(const Writer&) = delete;
-
-  void u8(std::uint8_t v) { *p_++ = v; }
-  void u32(std::uint32_t v) {
-    store32(p_, v);
-    p_ += 4;
-  }
-  void u64(std::uint64_t v) {
-    store64(p_, v);
-    p_ += 8;
-  }
-  void str8(const std::string& s) {
-    assert(s.size() <= 0xff);
-    u8(static_cast<std::uint8_t>(s.size()));
-    raw(s);
-  }
-  void bytes32(const std::string& s) {
-    u32(static_cast<std::uint32_t>(s.size()));
-    raw(s);
-  }
-
- private:
-  void raw(const std::string& s) {
-    if (!s.empty()) std::memcpy(p_, s.data(), s.size());
-    p_ += s.size();
-  }
-  p::Bytes& out_;
-  std::uint8_t* p_;
+  Writer(p::Bytes& out, PeerFrameType type, std::size_t body_len)
+      : p::wire::FrameWriter(out, static_cast<std::uint8_t>(type), body_len, kMaxPeerFrame) {}
 };
 
 [[maybe_unused]] bool valid_user(const std::string& u) {
@@ -288,7 +103,7 @@ void encode_peer(protocol::Bytes& out, const PeerFrame& frame) {
 }
 
 Result<PeerFrame> decode_peer(const PeerFrameView& frame) {
-  Reader r(frame.body);
+  p::wire::Reader r(frame.body);
   const auto type = static_cast<PeerFrameType>(frame.type);
   switch (type) {
     case PeerFrameType::kPeerHello: {
@@ -362,9 +177,9 @@ Result<PeerFrame> decode_peer(const PeerFrameView& frame) {
       break;
     }
     default:
-      return Status::invalid("unknown peer frame type " + hex_byte(frame.type));
+      return Status::invalid("unknown peer frame type " + p::wire::hex_byte(frame.type));
   }
-  return r.status(type);
+  return r.status(to_string(type));
 }
 
 Result<PeerFrame> decode_peer(std::span<const std::uint8_t> bytes) {
@@ -385,7 +200,7 @@ Result<PeerFrame> decode_peer(std::span<const std::uint8_t> bytes) {
                            std::to_string(follow) + " byte(s) follow" +
                            (len > follow ? " (truncated)" : " (trailing bytes)"));
   }
-  return decode_peer(PeerFrameView{bytes[kLengthSize], bytes.subspan(kHeaderSize)});
+  return decode_peer(PeerFrameView{bytes[kLengthSize], bytes.subspan(p::kHeaderSize)});
 }
 
 const char* to_string(PeerFrameType type) {

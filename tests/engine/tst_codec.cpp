@@ -11,10 +11,12 @@
 #include <variant>
 #include <vector>
 
+#include "codec_test_support.h"
 #include "engine/client/client_core.h"
 #include "engine/protocol/codec.h"
 
 using namespace iris::protocol;
+using namespace codec_test;
 
 // ---- allocation counter (replaces the global operator new of this test binary) ----
 namespace {
@@ -50,38 +52,6 @@ Q_DECLARE_METATYPE(TestFrame)
 namespace {
 
 enum Decoder { kClientDecoder = 0, kServerDecoder = 1, kBothDecoders = 2 };
-
-std::span<const std::uint8_t> span_of(const QByteArray& b) {
-  return {reinterpret_cast<const std::uint8_t*>(b.constData()), static_cast<std::size_t>(b.size())};
-}
-QByteArray qb(std::string_view s) {
-  return QByteArray(s.data(), static_cast<qsizetype>(s.size()));
-}
-QByteArray qb(std::span<const std::uint8_t> s) {
-  return QByteArray(reinterpret_cast<const char*>(s.data()), static_cast<qsizetype>(s.size()));
-}
-QByteArray qb(const Bytes& b) {
-  return qb(std::span<const std::uint8_t>(b));
-}
-
-// Independent big-endian builders for expected bytes (hex literals are used where short).
-QByteArray be(std::uint64_t v, int n) {
-  QByteArray b(n, '\0');
-  for (int i = n - 1; i >= 0; --i, v >>= 8) b[i] = static_cast<char>(v & 0xff);
-  return b;
-}
-QByteArray wire(std::uint8_t type, const QByteArray& body) {
-  return be(1 + static_cast<std::uint64_t>(body.size()), 4) + static_cast<char>(type) + body;
-}
-QByteArray s8(const QByteArray& s) {
-  return be(static_cast<std::uint64_t>(s.size()), 1) + s;
-}
-QByteArray s16(const QByteArray& s) {
-  return be(static_cast<std::uint64_t>(s.size()), 2) + s;
-}
-QByteArray hex(const char* h) {
-  return QByteArray::fromHex(h);
-}  // spaces are skipped
 
 // Long fields with static storage (decoded frames are views).
 const std::string& str_of(std::size_t n, char c) {

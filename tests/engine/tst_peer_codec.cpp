@@ -8,10 +8,12 @@
 #include <variant>
 #include <vector>
 
+#include "codec_test_support.h"
 #include "engine/cluster/peer_codec.h"
 
 using namespace iris;
 using namespace iris::cluster;
+using namespace codec_test;
 using protocol::Bytes;
 using protocol::PresenceState;
 using protocol::SendStatus;
@@ -19,38 +21,6 @@ using protocol::SendStatus;
 namespace {
 
 constexpr std::uint64_t kMax64 = std::numeric_limits<std::uint64_t>::max();
-
-std::span<const std::uint8_t> span_of(const QByteArray& b) {
-  return {reinterpret_cast<const std::uint8_t*>(b.constData()), static_cast<std::size_t>(b.size())};
-}
-QByteArray qb(const std::string& s) {
-  return QByteArray(s.data(), static_cast<qsizetype>(s.size()));
-}
-QByteArray qb(std::span<const std::uint8_t> s) {
-  return QByteArray(reinterpret_cast<const char*>(s.data()), static_cast<qsizetype>(s.size()));
-}
-QByteArray qb(const Bytes& b) {
-  return qb(std::span<const std::uint8_t>(b));
-}
-
-// Independent big-endian builders for expected bytes (hex literals where short).
-QByteArray be(std::uint64_t v, int n) {
-  QByteArray b(n, '\0');
-  for (int i = n - 1; i >= 0; --i, v >>= 8) b[i] = static_cast<char>(v & 0xff);
-  return b;
-}
-QByteArray wire(std::uint8_t type, const QByteArray& body) {
-  return be(1 + static_cast<std::uint64_t>(body.size()), 4) + static_cast<char>(type) + body;
-}
-QByteArray s8(const QByteArray& s) {
-  return be(static_cast<std::uint64_t>(s.size()), 1) + s;
-}
-QByteArray b32(const QByteArray& s) {
-  return be(static_cast<std::uint64_t>(s.size()), 4) + s;
-}
-QByteArray hex(const char* h) {
-  return QByteArray::fromHex(h);
-}  // spaces are skipped
 
 std::string payload_of(std::size_t n) {
   std::string s(n, '\0');

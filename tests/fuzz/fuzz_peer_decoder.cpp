@@ -14,28 +14,20 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <span>
 #include <variant>
 #include <vector>
 
 #include "engine/cluster/peer_codec.h"
+#include "fuzz_support.h"
 
 using namespace iris;
 using namespace iris::cluster;
+using namespace fuzz_support;
+
+const char fuzz_support::kTargetName[] = "fuzz_peer_decoder";
 
 namespace {
-
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "fuzz_peer_decoder: %s\n", what);
-  std::abort();
-}
-
-bool same_bytes(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
-  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
-}
 
 void check_local_fields(const PeerFrame& f) {
   if (const auto* m = std::get_if<core::RouteMessage>(&f)) {
@@ -62,52 +54,20 @@ void check_round_trip(const PeerFrame& decoded, std::span<const std::uint8_t> or
   if (peer_frame_name(decoded) == nullptr) fail("no frame name");
 }
 
-struct RefFrame {
-  std::size_t offset;  // of the header in the input
-  std::size_t size;    // header + body
-};
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::span<const std::uint8_t> input(data, size);
 
-  // Reference: split the whole input in one go.
   static std::vector<RefFrame> ref;
-  ref.clear();
-  protocol::SplitStatus ref_end = protocol::SplitStatus::kNeedMore;
-  for (std::size_t pos = 0;;) {
-    const protocol::SplitResult r = protocol::split_frame(input.subspan(pos), kMaxPeerFrame);
-    if (r.status != protocol::SplitStatus::kFrame) {
-      ref_end = r.status;
-      break;
-    }
-    if (r.consumed < protocol::kHeaderSize || r.consumed > input.size() - pos)
-      fail("split_frame consumed");
-    ref.push_back({pos, r.consumed});
-    pos += r.consumed;
-  }
+  const protocol::SplitStatus ref_end = split_reference(input, kMaxPeerFrame, ref);
 
   PeerFrameReader reader;
   std::size_t next_ref = 0;
-  PeerFrameReader::State state = PeerFrameReader::State::kNeedMore;
-  for (std::size_t pos = 0, step = 0; pos < size && state != PeerFrameReader::State::kError;
-       ++step) {
-    const std::uint8_t c = data[size - 1 - (step % size)];
-    const std::size_t want = 1 + std::size_t{c & 0x3fu} * ((c & 0x40u) ? 61 : 1);  // 1..3844
-    const std::size_t n = want < size - pos ? want : size - pos;
-    if (c & 0x80u) {
-      const auto dst = reader.prepare(n);
-      if (dst.size() != n) fail("prepare size");
-      std::memcpy(dst.data(), data + pos, n);
-      reader.commit(n);
-    } else {
-      reader.feed(input.subspan(pos, n));
-    }
-    pos += n;
-
+  const PeerFrameReader::State state = feed_in_chunks(reader, input, [&] {
     PeerFrameView f;
-    while ((state = reader.next(f)) == PeerFrameReader::State::kFrame) {
+    PeerFrameReader::State s;
+    while ((s = reader.next(f)) == PeerFrameReader::State::kFrame) {
       if (next_ref >= ref.size()) fail("reader yields a frame split_frame does not");
       const RefFrame& rf = ref[next_ref++];
       const auto original = input.subspan(rf.offset, rf.size);
@@ -126,25 +86,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check_local_fields(*from_view);
       check_round_trip(*from_view, original);
     }
-  }
+    return s;
+  });
 
   if (next_ref != ref.size()) fail("reader missed frames split_frame found");
-  switch (ref_end) {
-    case protocol::SplitStatus::kNeedMore:
-      if (state != PeerFrameReader::State::kNeedMore) fail("reader state at end (need more)");
-      break;
-    case protocol::SplitStatus::kTooLarge:
-      if (state != PeerFrameReader::State::kError ||
-          reader.error() != protocol::ErrorCode::kFrameTooLarge)
-        fail("reader state at end (too large)");
-      break;
-    case protocol::SplitStatus::kEmpty:
-      if (state != PeerFrameReader::State::kError ||
-          reader.error() != protocol::ErrorCode::kBadFrame)
-        fail("reader state at end (empty frame)");
-      break;
-    case protocol::SplitStatus::kFrame:
-      fail("unreachable");
-  }
+  check_end_state(reader, state, ref_end);
   return 0;
 }
