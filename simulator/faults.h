@@ -20,7 +20,7 @@ struct Partition {  // cut every link between side_a and side_b (only a -> b whe
   std::vector<std::uint32_t> side_a, side_b;
   bool one_way = false;
 };
-struct Heal {};  // remove every partition
+struct Heal {};    // remove every partition
 struct ClogNode {  // every frame to or from the node takes extra_us longer (0: unclog)
   std::uint32_t node = 0;
   std::uint64_t extra_us = 0;

@@ -1,8 +1,7 @@
 #include "simulator/scenario.h"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <chrono>
 #include <functional>
 
@@ -105,7 +104,9 @@ double percentile(std::vector<std::uint64_t> v, double p) {
 
 }  // namespace
 
-std::vector<std::string> scenario_ids() { return {"R1", "R5", "MIX"}; }
+std::vector<std::string> scenario_ids() {
+  return {"R1", "R5", "MIX"};
+}
 bool known_scenario(const std::string& id) {
   auto ids = scenario_ids();
   return std::find(ids.begin(), ids.end(), id) != ids.end();
@@ -171,13 +172,14 @@ ScenarioResult run_scenario(const std::string& id, std::uint64_t seed,
   world.run_until(until);
   cluster.apply(RecoverAll{});
   const std::uint64_t recovered = world.now_us();
-  const std::uint64_t deadline = recovered + static_cast<std::uint64_t>(spec.converge_budget_s * kSecond);
+  const std::uint64_t deadline =
+      recovered + static_cast<std::uint64_t>(spec.converge_budget_s * kSecond);
   while (world.now_us() < deadline && !cluster.settled()) {
     world.run_until(world.now_us() + 10'000);
   }
   const bool settled = cluster.settled();
-  const double converge_s =
-      settled ? static_cast<double>(world.now_us() - recovered) / kSecond : spec.converge_budget_s * 2;
+  const double converge_s = settled ? static_cast<double>(world.now_us() - recovered) / kSecond
+                                    : spec.converge_budget_s * 2;
   world.run_until(world.now_us() + 2 * kSecond);  // let deletes of the last ACKs land
   Checker& checker = cluster.checker();
   checker.finish();
@@ -210,29 +212,50 @@ ScenarioResult run_scenario(const std::string& id, std::uint64_t seed,
   r.invariants.push_back(live);
 
   auto lat = checker.latencies_us();
-  r.figures.push_back({"messages_sent", static_cast<double>(checker.sent()), "msgs",
-                       "SEND calls the clients made", {}});
-  r.figures.push_back({"messages_acked", static_cast<double>(checker.acked()), "msgs",
-                       "SEND_ACK(OK) seen by the clients", {}});
-  r.figures.push_back({"messages_delivered", static_cast<double>(checker.delivered()), "msgs",
-                       "deliveries to the application, counted by the checker", {}});
+  r.figures.push_back({"messages_sent",
+                       static_cast<double>(checker.sent()),
+                       "msgs",
+                       "SEND calls the clients made",
+                       {}});
+  r.figures.push_back({"messages_acked",
+                       static_cast<double>(checker.acked()),
+                       "msgs",
+                       "SEND_ACK(OK) seen by the clients",
+                       {}});
+  r.figures.push_back({"messages_delivered",
+                       static_cast<double>(checker.delivered()),
+                       "msgs",
+                       "deliveries to the application, counted by the checker",
+                       {}});
   r.figures.push_back({"converge_s", converge_s, "s",
                        "virtual time from RecoverAll at traffic end until every acknowledged "
                        "message is delivered and every send answered",
                        spec.converge_budget_s});
-  r.figures.push_back({"latency_p50_ms", percentile(lat, 0.5) / 1000, "ms",
-                       "virtual time from the send call to delivery, every message", {}});
-  r.figures.push_back({"latency_p99_ms", percentile(lat, 0.99) / 1000, "ms",
-                       "virtual time from the send call to delivery, every message", {}});
+  r.figures.push_back({"latency_p50_ms",
+                       percentile(lat, 0.5) / 1000,
+                       "ms",
+                       "virtual time from the send call to delivery, every message",
+                       {}});
+  r.figures.push_back({"latency_p99_ms",
+                       percentile(lat, 0.99) / 1000,
+                       "ms",
+                       "virtual time from the send call to delivery, every message",
+                       {}});
   std::uint64_t forwarded = 0, queued = 0;
   for (const auto& n : cluster.snapshot().nodes) {
     forwarded += n.forwarded;
     queued += n.handoff_queued;
   }
-  r.figures.push_back({"forwarded", static_cast<double>(forwarded), "msgs",
-                       "sent straight to the owner node (live nodes' counters at the end)", {}});
-  r.figures.push_back({"handoff_queued", static_cast<double>(queued), "msgs",
-                       "queued for hinted hand-off (live nodes' counters at the end)", {}});
+  r.figures.push_back({"forwarded",
+                       static_cast<double>(forwarded),
+                       "msgs",
+                       "sent straight to the owner node (live nodes' counters at the end)",
+                       {}});
+  r.figures.push_back({"handoff_queued",
+                       static_cast<double>(queued),
+                       "msgs",
+                       "queued for hinted hand-off (live nodes' counters at the end)",
+                       {}});
   r.faults = cluster.fault_log();
   r.trace_hash = world.trace_hash();
   r.events = world.events_run();
@@ -269,14 +292,14 @@ std::string to_json(const ScenarioResult& r) {
   for (const auto& i : r.invariants) {
     json::array ex;
     for (const auto& e : i.examples) ex.push_back(json::value(e));
-    inv.push_back(json::object{{"name", i.name}, {"ok", i.ok()}, {"violations", i.violations},
-                               {"examples", ex}});
+    inv.push_back(json::object{
+        {"name", i.name}, {"ok", i.ok()}, {"violations", i.violations}, {"examples", ex}});
   }
   o["invariants"] = inv;
   json::array figs;
   for (const auto& f : r.figures) {
-    json::object fo{{"name", f.name}, {"value", f.value}, {"unit", f.unit}, {"how", f.how},
-                    {"ok", f.ok()}};
+    json::object fo{
+        {"name", f.name}, {"value", f.value}, {"unit", f.unit}, {"how", f.how}, {"ok", f.ok()}};
     fo["budget"] = f.budget ? json::value(*f.budget) : json::value(nullptr);
     figs.push_back(fo);
   }
@@ -295,8 +318,8 @@ std::string to_json(const ScenarioResult& r) {
 }
 
 std::string summary(const ScenarioResult& r) {
-  std::string s = r.id + " " + r.name + " (seed " + std::to_string(r.seed) + "): " +
-                  (r.pass ? "PASS" : "FAIL — " + r.reason) + "\n";
+  std::string s = r.id + " " + r.name + " (seed " + std::to_string(r.seed) +
+                  "): " + (r.pass ? "PASS" : "FAIL — " + r.reason) + "\n";
   for (const auto& i : r.invariants) {
     s += "  " + std::string(i.ok() ? "ok   " : "FAIL ") + i.name;
     if (!i.ok()) s += " (" + std::to_string(i.violations) + ")";

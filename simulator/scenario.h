@@ -14,8 +14,8 @@ struct Figure {
   std::string name;
   double value = 0;
   std::string unit;
-  std::string how;                // how it was measured
-  std::optional<double> budget;   // an upper bound, if the scenario sets one
+  std::string how;               // how it was measured
+  std::optional<double> budget;  // an upper bound, if the scenario sets one
   bool ok() const { return !budget || value <= *budget; }
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/cluster/peer_codec.h"
+#include "engine/cluster/peer_message.h"
 
 namespace iris::sim {
 
@@ -54,7 +55,8 @@ struct SimCluster::Client {
 // (as the real driver ends a turn after each batch of events).
 class SimCluster::ShardStore final : public store::Store {
  public:
-  ShardStore(SimCluster& c, std::uint32_t node, ShardId shard) : c_(c), node_(node), shard_(shard) {}
+  ShardStore(SimCluster& c, std::uint32_t node, ShardId shard)
+      : c_(c), node_(node), shard_(shard) {}
   template <typename Done>
   Done wrap(Done done) {
     return [this, done = std::move(done)](auto result) {
@@ -116,17 +118,8 @@ class SimCluster::Env final : public core::ShardEnv {
   store::Store& store() override { return *c_.nodes_[node_]->stores[shard_]; }
   const cluster::View* view() override { return &c_.nodes_[node_]->view; }
   bool post_node(cluster::NodeIndex node, core::ShardMessage message) override {
-    return std::visit(
-        [&](auto& m) -> bool {
-          using T = std::decay_t<decltype(m)>;
-          if constexpr (std::is_same_v<T, core::AdoptSession> ||
-                        std::is_same_v<T, core::PeerStatus>) {
-            return false;
-          } else {
-            return c_.send_peer(node_, node, cluster::PeerFrame(std::move(m)));
-          }
-        },
-        message);
+    auto frame = cluster::to_peer_frame(std::move(message));
+    return frame && c_.send_peer(node_, node, *frame);
   }
 
  private:
@@ -160,9 +153,13 @@ SimCluster::SimCluster(SimConfig config, std::uint64_t seed)
 
 SimCluster::~SimCluster() = default;
 
-SimStore& SimCluster::disk(std::uint32_t node) { return *nodes_.at(node)->store; }
+SimStore& SimCluster::disk(std::uint32_t node) {
+  return *nodes_.at(node)->store;
+}
 
-bool SimCluster::node_alive(std::uint32_t node) const { return nodes_.at(node)->alive; }
+bool SimCluster::node_alive(std::uint32_t node) const {
+  return nodes_.at(node)->alive;
+}
 const std::string& SimCluster::node_id(std::uint32_t node) const {
   return view_.members.at(node).id;
 }
@@ -215,7 +212,7 @@ void SimCluster::kill_node(std::uint32_t i) {
   world_.trace(2, i);
   n.alive = false;
   ++n.gen;
-  n.store->crash();  // first: no completion may reach the shards destroyed below
+  n.store->crash();                  // first: no completion may reach the shards destroyed below
   for (auto& [conn, c] : n.conns) {  // the kernel resets every socket of a dead process
     std::size_t client = c.client;
     std::uint64_t cg = c.client_gen;
@@ -363,24 +360,11 @@ void SimCluster::deliver_peer(std::uint32_t to, std::uint32_t from, std::uint64_
     n.membership->on_frame(peer, now);
   } else {
     n.membership->on_frame(peer, now);
-    core::ShardMessage m = std::visit(
-        [&](auto& f) -> core::ShardMessage {
-          using T = std::decay_t<decltype(f)>;
-          if constexpr (std::is_same_v<T, core::RouteMessage> ||
-                        std::is_same_v<T, core::SendOutcome> ||
-                        std::is_same_v<T, core::PresenceRequest>) {
-            f.origin = peer;
-            return std::move(f);
-          } else if constexpr (std::is_same_v<T, core::PresenceNotice>) {
-            return std::move(f);
-          } else {
-            return core::PeerStatus{};  // unreachable: handled above
-          }
-        },
-        *decoded);
-    ShardId s = core::shard_for_peer_message(m, n.view, config_.shards_per_node);
-    n.shards[s]->on_message(std::move(m));
-    end_turn(to, s);
+    if (auto m = cluster::to_shard_message(std::move(*decoded), peer)) {
+      ShardId s = core::shard_for_peer_message(*m, n.view, config_.shards_per_node);
+      n.shards[s]->on_message(std::move(*m));
+      end_turn(to, s);
+    }
   }
   run_actions(to);
 }
@@ -438,16 +422,17 @@ void SimCluster::set_online(const std::string& user, bool online) {
   }
   // The client closes its socket: the node sees it after the network's latency.
   if (c.conn != 0) {
-    world_.after(latency(~0u, c.node), [this, node = c.node, conn = c.conn, gen = nodes_[c.node]->gen] {
-      Node& n = *nodes_[node];
-      if (!n.alive || n.gen != gen) return;
-      auto ci = n.conns.find(conn);
-      if (ci == n.conns.end()) return;
-      ShardId home = ci->second.home;
-      n.conns.erase(ci);
-      n.shards[home]->on_closed(conn);
-      end_turn(node, home);
-    });
+    world_.after(latency(~0u, c.node),
+                 [this, node = c.node, conn = c.conn, gen = nodes_[c.node]->gen] {
+                   Node& n = *nodes_[node];
+                   if (!n.alive || n.gen != gen) return;
+                   auto ci = n.conns.find(conn);
+                   if (ci == n.conns.end()) return;
+                   ShardId home = ci->second.home;
+                   n.conns.erase(ci);
+                   n.shards[home]->on_closed(conn);
+                   end_turn(node, home);
+                 });
   }
   ++c.conn_gen;
   c.connected = false;
@@ -551,8 +536,8 @@ void SimCluster::client_closed(std::size_t index, std::uint64_t conn_gen) {
     });
     return;
   }
-  schedule_reconnect(index, config_.client_backoff_us / 2 +
-                                world_.rng().below(config_.client_backoff_us));
+  schedule_reconnect(index,
+                     config_.client_backoff_us / 2 + world_.rng().below(config_.client_backoff_us));
 }
 
 void SimCluster::schedule_reconnect(std::size_t index, std::uint64_t delay_us) {
@@ -641,8 +626,8 @@ void SimCluster::schedule(std::uint64_t at_us, Fault fault) {
 }
 
 void SimCluster::apply(const Fault& fault) {
-  fault_log_.push_back(std::to_string(world_.now_us() - World::kEpochUs) + " us: " +
-                      describe(fault));
+  fault_log_.push_back(std::to_string(world_.now_us() - World::kEpochUs) +
+                       " us: " + describe(fault));
   world_.trace(10, fault.index());
   auto cut = [this](std::uint32_t a, std::uint32_t b) {
     if (a != b && a < nodes_.size() && b < nodes_.size()) cut_.insert({a, b});
@@ -664,7 +649,8 @@ void SimCluster::apply(const Fault& fault) {
     if (c->node < nodes_.size()) nodes_[c->node]->clog_us = c->extra_us;
   } else if (auto* d = std::get_if<SlowDisk>(&fault)) {
     if (d->node < nodes_.size()) {
-      nodes_[d->node]->store->faults().latency_us = d->latency_us ? d->latency_us : DiskFaults{}.latency_us;
+      nodes_[d->node]->store->faults().latency_us =
+          d->latency_us ? d->latency_us : DiskFaults{}.latency_us;
     }
   } else if (auto* s = std::get_if<StallDisk>(&fault)) {
     if (s->node < nodes_.size()) {
@@ -738,7 +724,9 @@ struct Describe {
 };
 }  // namespace
 
-std::string describe(const Fault& fault) { return std::visit(Describe{}, fault); }
+std::string describe(const Fault& fault) {
+  return std::visit(Describe{}, fault);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Observation

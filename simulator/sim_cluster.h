@@ -29,14 +29,14 @@ namespace iris::sim {
 struct SimConfig {
   std::uint32_t nodes = 3;
   std::uint32_t shards_per_node = 2;
-  core::CoreConfig core;                  // node_id and shards are set per node
+  core::CoreConfig core;  // node_id and shards are set per node
   cluster::MembershipConfig membership;
-  std::uint64_t net_latency_us = 250;     // one way, between nodes and between client and node
+  std::uint64_t net_latency_us = 250;  // one way, between nodes and between client and node
   std::uint64_t net_jitter_us = 100;
   std::uint64_t connect_timeout_us = 500'000;  // a dial into a partition fails after this
-  std::uint64_t tick_us = 5'000;          // shard and membership timers
-  std::uint64_t client_tick_us = 50'000;  // client resend timer
-  std::uint64_t client_backoff_us = 300'000;  // reconnect after a refused or lost connection
+  std::uint64_t tick_us = 5'000;               // shard and membership timers
+  std::uint64_t client_tick_us = 50'000;       // client resend timer
+  std::uint64_t client_backoff_us = 300'000;   // reconnect after a refused or lost connection
 };
 
 // What the console and reports show of a running cluster.
@@ -138,7 +138,7 @@ class SimCluster {
   Checker checker_;
   cluster::View view_;  // the static membership every node starts with (self varies)
   std::vector<std::unique_ptr<Node>> nodes_;
-  std::vector<Link> links_;                 // nodes x nodes, used for a < b
+  std::vector<Link> links_;                                // nodes x nodes, used for a < b
   std::set<std::pair<std::uint32_t, std::uint32_t>> cut_;  // blocked directions
   std::vector<std::unique_ptr<Client>> clients_;
   std::unordered_map<std::string, std::size_t> client_of_;

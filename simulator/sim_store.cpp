@@ -71,8 +71,7 @@ void SimStore::remove(std::vector<std::uint64_t> ids, store::Completion done) {
 
 void SimStore::load_inbox(std::string recipient, std::uint64_t after_id, std::size_t limit,
                           store::LoadCompletion done) {
-  complete_later([this, recipient = std::move(recipient), after_id, limit,
-                  done = std::move(done)] {
+  complete_later([this, recipient = std::move(recipient), after_id, limit, done = std::move(done)] {
     std::vector<store::StoredMessage> out;
     if (auto it = inboxes_.find(recipient); it != inboxes_.end()) {
       for (auto r = it->second.upper_bound(after_id); r != it->second.end() && out.size() < limit;

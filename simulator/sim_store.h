@@ -16,11 +16,11 @@
 namespace iris::sim {
 
 struct DiskFaults {
-  std::uint64_t latency_us = 300;   // per request (the group commit of a real disk)
+  std::uint64_t latency_us = 300;  // per request (the group commit of a real disk)
   std::uint64_t jitter_us = 200;
   std::uint64_t stall_until_us = 0;  // nothing completes before this time
-  bool write_errors = false;          // writes fail with kIoError, changing nothing
-  std::uint64_t capacity_bytes = 0;   // 0: unlimited; appends beyond fail with kDiskFull
+  bool write_errors = false;         // writes fail with kIoError, changing nothing
+  std::uint64_t capacity_bytes = 0;  // 0: unlimited; appends beyond fail with kDiskFull
 };
 
 class SimStore final : public store::Store {

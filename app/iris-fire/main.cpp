@@ -6,9 +6,9 @@
 //
 // Exit status: 0 PASS, 1 FAIL, 2 usage error.
 
-#include <boost/program_options.hpp>
 #include <spdlog/spdlog.h>
 
+#include <boost/program_options.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -20,7 +20,8 @@ namespace po = boost::program_options;
 int main(int argc, char** argv) {
   po::options_description opts("iris-fire options");
   opts.add_options()("help,h", "this help")("version", "print the version")(
-      "scenario", po::value<std::string>()->default_value("R1"), "R1 (split brain), R5 (crash "
+      "scenario", po::value<std::string>()->default_value("R1"),
+      "R1 (split brain), R5 (crash "
       "and restart), MIX (random faults of every kind)")(
       "seed", po::value<std::uint64_t>()->default_value(1), "the run's seed (replays exactly)")(
       "users", po::value<unsigned>()->default_value(0), "virtual users (0: the scenario's)")(

@@ -17,6 +17,7 @@
 
 #include "engine/auth/token.h"
 #include "engine/common/logging.h"
+#include "engine/cluster/members.h"
 #include "engine/net/node_server.h"
 #include "engine/store/partitioned_store.h"
 #include "engine/store/sqlite_store.h"
@@ -121,6 +122,12 @@ po::options_description node_options() {
        "accepted msgs/s above which a recipient's inbox is split into buckets")
       ("hot-buckets", po::value<unsigned>()->default_value(4), "buckets of a hot recipient (1: off)")
       ("port-file", po::value<std::string>()->default_value(""), "write bound ports here (JSON) once listening")
+      ("seeds", po::value<std::string>()->default_value(""),
+       "cluster members, this node included: ID@PEER_HOST:PORT@CLIENT_HOST:PORT,... ('' : a single node)")
+      ("peer-listen", po::value<std::string>()->default_value(""), "HOST:PORT for peer links (cluster)")
+      ("cluster-name", po::value<std::string>()->default_value("iris"), "peers of another cluster are refused")
+      ("peer-heartbeat-ms", po::value<double>()->default_value(100), "heartbeat period on peer links")
+      ("peer-down-after-ms", po::value<double>()->default_value(1000), "silence after which a peer link is failed")
       ("log-format", po::value<std::string>()->default_value("text"), "text or json")
       ("log-level", po::value<std::string>()->default_value("info"), "trace debug info warn error off");
   return o;
@@ -193,6 +200,19 @@ Parsed build_options(const po::variables_map& vm) {
   std::string d = vm["durability"].as<std::string>();
   if (d != "guaranteed" && d != "relaxed") throw std::invalid_argument("--durability: " + d);
   p.relaxed = d == "relaxed";
+  if (const auto& seeds = vm["seeds"].as<std::string>(); !seeds.empty()) {
+    auto view = iris::cluster::parse_members(seeds, c.node_id);
+    if (!view) throw std::invalid_argument("--seeds: " + view.status().message());
+    auto& cl = p.server.cluster;
+    cl.view = std::move(*view);
+    cl.name = vm["cluster-name"].as<std::string>();
+    cl.peer_listen = vm["peer-listen"].as<std::string>();
+    if (cl.peer_listen.empty()) cl.peer_listen = cl.view.members[cl.view.self].peer_address;
+    cl.membership.heartbeat_us =
+        static_cast<std::uint64_t>(vm["peer-heartbeat-ms"].as<double>() * 1000);
+    cl.membership.down_after_us =
+        static_cast<std::uint64_t>(vm["peer-down-after-ms"].as<double>() * 1000);
+  }
   p.secret_file = vm.count("token-secret-file") ? vm["token-secret-file"].as<std::string>()
                                                 : (fs::path(p.data_dir) / "node.secret").string();
   return p;
@@ -235,15 +255,15 @@ int run(const po::variables_map& vm) {
     spdlog::error("{}", s.to_string());
     return 1;
   }
-  spdlog::info("iris-node {} '{}' up: tcp={} ws={} tls={} shards={} store-partitions={} "
-               "durability={} incarnation={} data={}",
+  spdlog::info("iris-node {} '{}' up: tcp={} ws={} tls={} peer={} members={} shards={} "
+               "store-partitions={} durability={} incarnation={} data={}",
                IRIS_VERSION, p.server.core.node_id, server.tcp_port(), server.ws_port(),
-               server.tls_port(), p.server.core.shards, p.partitions,
+               server.tls_port(), server.peer_port(), p.server.cluster.view.size(), p.server.core.shards, p.partitions,
                p.relaxed ? "relaxed" : "guaranteed", *incarnation, p.data_dir);
   if (!p.port_file.empty()) {
     std::ofstream pf(p.port_file + ".tmp");
     pf << "{\"tcp\":" << server.tcp_port() << ",\"ws\":" << server.ws_port()
-       << ",\"tls\":" << server.tls_port() << "}\n";
+       << ",\"tls\":" << server.tls_port() << ",\"peer\":" << server.peer_port() << "}\n";
     pf.close();
     fs::rename(p.port_file + ".tmp", p.port_file);
   }

@@ -17,8 +17,8 @@
 
 namespace iris::cluster {
 
-using NodeIndex = std::uint16_t;                    // index into View::members
-inline constexpr NodeIndex kLocalNode = 0xFFFF;     // "this node", in messages that never left it
+using NodeIndex = std::uint16_t;                 // index into View::members
+inline constexpr NodeIndex kLocalNode = 0xFFFF;  // "this node", in messages that never left it
 inline constexpr std::size_t kMaxMembers = 1024;
 
 struct Member {
@@ -79,7 +79,9 @@ struct View {
 inline std::string handoff_queue_name(std::string_view node_id) {
   return "#handoff/" + std::string(node_id);
 }
-inline bool is_handoff_queue(std::string_view user) { return !user.empty() && user[0] == '#'; }
+inline bool is_handoff_queue(std::string_view user) {
+  return !user.empty() && user[0] == '#';
+}
 // The node id in a hand-off queue's name.
 inline std::string_view handoff_queue_node(std::string_view queue) {
   constexpr std::string_view kPrefix = "#handoff/";

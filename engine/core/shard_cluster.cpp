@@ -27,8 +27,8 @@ namespace iris::core {
 using protocol::SendStatus;
 
 namespace {
-constexpr std::uint32_t kReplayWindow = 256;          // replayed messages awaiting T's outcome
-constexpr std::uint64_t kDirectBit = 1ull << 63;      // relay ids of direct forwards
+constexpr std::uint32_t kReplayWindow = 256;             // replayed messages awaiting T's outcome
+constexpr std::uint64_t kDirectBit = 1ull << 63;         // relay ids of direct forwards
 constexpr std::uint64_t kMaxForwardBytes = 64ull << 20;  // beyond: queue instead of forwarding
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "engine/net/connection.h"
+#include "engine/net/peer_links.h"
 #include "engine/net/worker.h"
 
 namespace iris::net {
@@ -49,12 +50,17 @@ NodeServer::NodeServer(ServerOptions options, store::Store& store, std::uint64_t
     : options_(std::move(options)), store_(store) {
   if (options_.core.shards == 0) options_.core.shards = 1;
   if (options_.core.shards > core::kMaxShards) options_.core.shards = core::kMaxShards;
+  if (options_.cluster.view.size() > 1) {
+    links_ = std::make_unique<PeerLinks>(*this, options_, incarnation);
+  }
   for (core::ShardId i = 0; i < options_.core.shards; ++i) {
     workers_.push_back(std::make_unique<Worker>(*this, i, options_, incarnation, store_));
   }
 }
 
 NodeServer::~NodeServer() { stop(); }
+
+std::uint16_t NodeServer::peer_port() const { return links_ ? links_->peer_port() : 0; }
 
 Status NodeServer::listen(Kind kind, const std::string& address, std::uint16_t& port_out) {
   auto ep = parse_endpoint(address);
@@ -92,6 +98,9 @@ Status NodeServer::start() {
     if (!ec) tls_->use_private_key_file(options_.tls_key, asio::ssl::context::pem, ec);
     if (ec) return Status::invalid("TLS certificate/key: " + ec.message());
     if (auto s = listen(Kind::kTls, options_.tls_listen, tls_port_); !s) return s;
+  }
+  if (links_) {
+    if (auto s = links_->start(); !s) return s;
   }
   started_ = true;
   for (auto& w : workers_) w->start_thread();
@@ -195,6 +204,7 @@ void NodeServer::stop() {
   store_.flush();
   for (auto& w : workers_) w->io().stop();
   for (auto& w : workers_) w->join();
+  if (links_) links_->stop();  // last: the workers hand it frames until they stop
 }
 
 NodeStats NodeServer::stats() const {

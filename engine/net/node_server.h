@@ -21,6 +21,7 @@
 namespace iris::net {
 
 class Worker;
+class PeerLinks;
 
 // Merged view of all shards' metrics (plain numbers).
 struct NodeStats {
@@ -52,6 +53,9 @@ class NodeServer {
   Worker& worker(std::uint32_t shard) { return *workers_[shard]; }
   const Worker& worker(std::uint32_t shard) const { return *workers_[shard]; }
   void connection_gone() { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
+  // The cluster links; nullptr for a single node.
+  PeerLinks* peer_links() { return links_.get(); }
+  std::uint16_t peer_port() const;
 
  private:
   enum class Kind { kTcp, kTls, kWs };
@@ -65,6 +69,7 @@ class NodeServer {
   ServerOptions options_;
   store::Store& store_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<PeerLinks> links_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::unique_ptr<boost::asio::ssl::context> tls_;
   std::unordered_map<std::string, core::TokenBucket> accept_rate_;  // worker 0's thread only

@@ -4,12 +4,23 @@
 #include <cstdint>
 #include <string>
 
+#include "engine/cluster/membership.h"
+#include "engine/cluster/view.h"
 #include "engine/core/config.h"
 
 namespace iris::net {
 
+// A node in a cluster (docs/cluster.md). A view with fewer than two members: a single node.
+struct ClusterOptions {
+  std::string name = "iris";  // peers of another cluster are refused at PEER_HELLO
+  cluster::View view;         // every member, sorted by id; view.self is this node
+  std::string peer_listen;    // "host:port" of this node's peer listener
+  cluster::MembershipConfig membership;
+};
+
 struct ServerOptions {
   core::CoreConfig core;
+  ClusterOptions cluster;
   std::string listen = "127.0.0.1:7400";  // TCP "host:port"; empty: off. Port 0 picks one.
   std::string tls_listen;                  // TLS "host:port"; needs tls_cert and tls_key
   std::string tls_cert;

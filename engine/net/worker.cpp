@@ -4,9 +4,12 @@
 
 #include <boost/asio/post.hpp>
 #include <chrono>
+#include <utility>
 
 #include "engine/net/connection.h"
+#include "engine/cluster/peer_message.h"
 #include "engine/net/node_server.h"
+#include "engine/net/peer_links.h"
 
 namespace iris::net {
 
@@ -39,10 +42,13 @@ Worker::Worker(NodeServer& server, core::ShardId id, const ServerOptions& option
                                                                end_turn();
                                                              });
                                                            })),
-      mailbox_(options.core.shards, ring_capacity(options)),
+      // One ring per worker, plus one for the peer-links thread in a cluster.
+      mailbox_(options.core.shards + (options.cluster.view.size() > 1 ? 1 : 0),
+               ring_capacity(options)),
       outbox_(options.core.shards),
       outbox_routes_(options.core.shards, 0),
-      rng_(std::random_device{}() ^ (std::uint64_t{id} << 32)) {
+      rng_(std::random_device{}() ^ (std::uint64_t{id} << 32)),
+      peer_out_(options.cluster.view.size()) {
   shard_ = std::make_unique<core::Shard>(id, options.core, incarnation, *this);
 }
 
@@ -134,6 +140,23 @@ bool Worker::post(core::ShardId target, core::ShardMessage message) {
   return true;
 }
 
+const cluster::View* Worker::view() {
+  return server_.peer_links() ? &options_.cluster.view : nullptr;
+}
+
+bool Worker::post_node(cluster::NodeIndex node, core::ShardMessage message) {
+  PeerLinks* links = server_.peer_links();
+  if (links == nullptr || !links->connected(node)) return false;
+  auto frame = cluster::to_peer_frame(std::move(message));
+  if (!frame) return false;
+  cluster::encode_peer(peer_out_[node], *frame);  // handed to the links thread at turn end
+  return true;
+}
+
+void Worker::wake() {
+  if (mailbox_.schedule()) asio::post(io_, [this] { drain_mailbox(); });
+}
+
 void Worker::forward(core::ShardId target, MailItem item, bool is_route) {
   outbox_[target].push_back(std::move(item));
   if (is_route) ++outbox_routes_[target];
@@ -146,6 +169,11 @@ void Worker::end_turn() {
   for (auto& c : dirty_) c->flush();
   dirty_.clear();
   push_outboxes();
+  if (PeerLinks* links = server_.peer_links()) {
+    for (cluster::NodeIndex n = 0; n < peer_out_.size(); ++n) {
+      if (!peer_out_[n].empty()) links->submit(n, std::exchange(peer_out_[n], {}));
+    }
+  }
   in_turn_end_ = false;
 }
 

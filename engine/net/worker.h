@@ -58,6 +58,11 @@ class Worker final : public core::ShardEnv {
   void set_home(core::ConnId conn, core::ShardId home) override;
   bool post(core::ShardId target, core::ShardMessage message) override;
   store::Store& store() override;
+  const cluster::View* view() override;
+  bool post_node(cluster::NodeIndex node, core::ShardMessage message) override;
+
+  // Any thread: drain the mailbox soon (after pushing into one of its rings).
+  void wake();
 
  private:
   void drain_mailbox();
@@ -83,6 +88,7 @@ class Worker final : public core::ShardEnv {
   std::array<std::uint8_t, 64 * 1024> read_buffer_{};
   std::thread thread_;
   bool in_turn_end_ = false;
+  std::vector<protocol::Bytes> peer_out_;  // encoded frames per member, handed over at turn end
 };
 
 // Which worker a connection id lives on (its socket's thread).

@@ -2,8 +2,9 @@
 // and the cluster keeps every invariant through split brain, crash/restart and a sweep of random
 // faults (docs/simulator.md).
 
-#include <QtTest>
 #include <spdlog/spdlog.h>
+
+#include <QtTest>
 
 #include "simulator/checker.h"
 #include "simulator/scenario.h"
@@ -14,7 +15,9 @@ using namespace iris::sim;
 
 namespace {
 
-QString failure(const ScenarioResult& r) { return QString::fromStdString(summary(r)); }
+QString failure(const ScenarioResult& r) {
+  return QString::fromStdString(summary(r));
+}
 
 double figure(const ScenarioResult& r, const std::string& name) {
   for (const auto& f : r.figures) {
@@ -60,11 +63,11 @@ void TestSimulator::checkerCatchesEveryViolation() {
   c.on_send("a", "b", 4, "four", 0);
   for (std::uint64_t id : {1, 2, 3, 4}) c.on_acked("a", id, 0);
   c.on_delivered("b", "a", 2, "two", 10);
-  c.on_delivered("b", "a", 1, "one", 11);  // reordered: 1 after 2
-  c.on_delivered("b", "a", 2, "two", 12);  // duplicated
-  c.on_delivered("b", "a", 9, "nine", 13);  // phantom
+  c.on_delivered("b", "a", 1, "one", 11);    // reordered: 1 after 2
+  c.on_delivered("b", "a", 2, "two", 12);    // duplicated
+  c.on_delivered("b", "a", 9, "nine", 13);   // phantom
   c.on_delivered("b", "a", 3, "three", 14);  // misdirected (for c)
-  c.on_delivered("b", "x", 1, "one", 15);  // phantom: x never sent
+  c.on_delivered("b", "x", 1, "one", 15);    // phantom: x never sent
   QCOMPARE(c.count("reordered"), std::uint64_t{1});
   QCOMPARE(c.count("duplicated"), std::uint64_t{1});
   QCOMPARE(c.count("phantom"), std::uint64_t{2});
@@ -122,7 +125,9 @@ void TestSimulator::splitBrain() {
   QCOMPARE(r.faults.size(), std::size_t{3});
 }
 
-void TestSimulator::crashAndRestart_data() { splitBrain_data(); }
+void TestSimulator::crashAndRestart_data() {
+  splitBrain_data();
+}
 
 // R5: node 1 killed (unsynced writes lost) under traffic, restarted 3 s later.
 void TestSimulator::crashAndRestart() {
@@ -163,8 +168,9 @@ void TestSimulator::handoffQueueSurvivesSenderCrash() {
   for (int i = 0; i < 1000 && !c.settled(); ++i) w.run_until(w.now_us() + 10'000);
   w.run_until(w.now_us() + 1'000'000);
   c.checker().finish();
-  QVERIFY2(c.checker().ok(), qPrintable(QString::fromStdString(
-                                 c.checker().violations().empty() ? "" : c.checker().violations()[0].detail)));
+  QVERIFY2(c.checker().ok(),
+           qPrintable(QString::fromStdString(
+               c.checker().violations().empty() ? "" : c.checker().violations()[0].detail)));
   QCOMPARE(c.checker().delivered(), std::uint64_t{50});
   QCOMPARE(c.stored_rows(), std::uint64_t{0});  // queue rows and inbox rows deleted after use
 }

@@ -1,0 +1,93 @@
+#pragma once
+// PeerLinks: the real driver of a node's cluster links. One thread with its own io_context runs
+// the engine's Membership (heartbeats, failure detector, circuit breakers) and one TCP connection
+// per peer (the member with the lower id dials; PEER_HELLO both ways names cluster and node).
+// Frames from peers go to the shard that takes them (core::shard_for_peer_message) through one
+// extra SPSC ring in every worker's mailbox; frames from shards arrive already encoded, one batch
+// per worker turn (submit()). docs/cluster.md describes the protocol and the guarantees.
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/cluster/membership.h"
+#include "engine/cluster/peer_codec.h"
+#include "engine/common/status.h"
+#include "engine/core/shard_message.h"
+#include "engine/net/mailbox.h"
+#include "engine/net/options.h"
+
+namespace iris::net {
+
+class NodeServer;
+
+class PeerLinks {
+ public:
+  PeerLinks(NodeServer& server, const ServerOptions& options, std::uint64_t incarnation);
+  ~PeerLinks();
+  PeerLinks(const PeerLinks&) = delete;
+  PeerLinks& operator=(const PeerLinks&) = delete;
+
+  Status start();  // binds the peer listener, starts the thread
+  void stop();     // closes every link, joins the thread; idempotent
+  std::uint16_t peer_port() const { return peer_port_; }
+  const cluster::View& view() const { return options_.cluster.view; }
+
+  // Any thread. True when a link to `node` is connected now (a later failure still drops what
+  // was submitted; the shards learn it from PeerStatus down and take their forwards back).
+  bool connected(cluster::NodeIndex node) const;
+  // Any thread: whole encoded frames for `node`, in order.
+  void submit(cluster::NodeIndex node, protocol::Bytes frames);
+  // Any thread: the peers' link states (a copy, refreshed at every membership event).
+  std::vector<cluster::PeerInfo> peers() const;
+
+ private:
+  struct Conn;
+  void on_timer();
+  void run_actions();
+  void accept();
+  void dial(cluster::NodeIndex peer);
+  void start_conn(const std::shared_ptr<Conn>& c);
+  void read(const std::shared_ptr<Conn>& c);
+  void on_frame(const std::shared_ptr<Conn>& c, const cluster::PeerFrameView& view);
+  void write(const std::shared_ptr<Conn>& c, protocol::Bytes bytes);
+  void pump_writes(const std::shared_ptr<Conn>& c);
+  void fail(const std::shared_ptr<Conn>& c, const std::string& why);
+  void drop_link(cluster::NodeIndex peer);
+  void to_shards(core::ShardMessage message);
+  void deliver(std::uint32_t shard, core::ShardMessage message);
+  void push_pending();
+  void flush_submitted();
+  protocol::Bytes hello() const;
+  std::uint64_t now_us() const;
+
+  NodeServer& server_;
+  const ServerOptions& options_;
+  const std::uint64_t incarnation_;
+  boost::asio::io_context io_{1};
+  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer timer_;
+  std::unique_ptr<cluster::Membership> membership_;
+  std::vector<std::shared_ptr<Conn>> links_;    // identified link per member (cluster thread)
+  std::vector<std::shared_ptr<Conn>> dialing_;  // dial in progress per member
+  std::unique_ptr<std::atomic<bool>[]> connected_;
+  // Encoded frames from the workers, per member (guarded by mu_).
+  mutable std::mutex mu_;
+  std::vector<protocol::Bytes> submitted_;
+  bool flush_posted_ = false;
+  std::vector<cluster::PeerInfo> peers_copy_;
+  // Messages for a worker whose ring was full (cluster thread), in order per worker.
+  std::vector<std::deque<MailItem>> pending_;
+  std::uint16_t peer_port_ = 0;
+  std::thread thread_;
+  bool started_ = false, stopped_ = false;
+};
+
+}  // namespace iris::net
