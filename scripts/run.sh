@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The main job on a fresh Debian 12 machine: install what is missing, build, then start a local
-# iris-node and run a short demo conversation against it (alice and bob: live messages, presence,
-# an offline inbox). The node is stopped with SIGTERM afterwards and must drain cleanly.
+# The main job on a fresh Debian 12 machine: install what is missing, build, then
+#  1. start a local iris-node and run a short demo conversation against it (alice and bob: live
+#     messages, presence, an offline inbox); the node is stopped with SIGTERM and must drain;
+#  2. run the headless fire tests on the simulator (R1 split brain, R5 crash and restart) and
+#     write their JSON reports to reports/. (The Qt console will run on the embedded cluster
+#     here when a display is present, once it exists.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -22,3 +25,11 @@ port=$(sed -E 's/.*"tcp":([0-9]+).*/\1/' "$data/ports.json")
 kill -TERM "$node"
 wait "$node"
 echo "iris-node drained and exited cleanly."
+
+mkdir -p reports
+status=0
+for scenario in R1 R5; do
+  "$bin/iris-fire" --scenario "$scenario" --seed 1 --report "reports/fire-$scenario.json" || status=1
+done
+echo "fire-test reports: reports/fire-R1.json reports/fire-R5.json"
+exit "$status"

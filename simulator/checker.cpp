@@ -1,5 +1,7 @@
 #include "simulator/checker.h"
 
+#include <algorithm>
+
 #include "engine/core/types.h"
 
 namespace iris::sim {
@@ -69,6 +71,19 @@ void Checker::on_delivered(const std::string& recipient, const std::string& send
   } else {
     last = cid;
   }
+}
+
+std::vector<std::string> Checker::unacknowledged(std::size_t limit) const {
+  std::vector<std::string> out;
+  for (const auto& [sender, msgs] : by_sender_) {
+    for (const auto& [cid, m] : msgs) {
+      if (!m.acked && out.size() < limit) {
+        out.push_back(id(sender, cid) + " -> " + m.recipient + (m.delivered ? " (delivered)" : ""));
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 void Checker::finish() {

@@ -32,6 +32,8 @@ class Checker {
 
   // Acked messages not delivered (yet). At the end of a run every one of them is lost.
   std::uint64_t undelivered_acked() const { return acked_ - acked_delivered_; }
+  // Sent but not acknowledged (yet): "sender#cid -> recipient", at most `limit`.
+  std::vector<std::string> unacknowledged(std::size_t limit) const;
   // Adds a "lost" violation per acked message never delivered. Call once, at the end.
   void finish();
 

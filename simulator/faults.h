@@ -45,10 +45,13 @@ struct SlowConsumer {  // the user's client stops reading its socket (false: rea
   std::string user;
   bool stalled = true;
 };
+struct LossyLinks {  // each peer frame resets its link with this probability (0: reliable)
+  double probability = 0;
+};
 struct RecoverAll {};
 
 using Fault = std::variant<KillNode, RestartNode, Partition, Heal, ClogNode, SlowDisk, StallDisk,
-                           DiskFull, DiskErrors, SlowConsumer, RecoverAll>;
+                           DiskFull, DiskErrors, SlowConsumer, LossyLinks, RecoverAll>;
 
 std::string describe(const Fault& fault);
 

@@ -56,7 +56,7 @@ Spec spec_for(const std::string& id) {
         std::uint64_t at = t0 + 1'500'000 + rng.below(5 * kSecond);
         std::uint64_t len = 300'000 + rng.below(3 * kSecond);
         auto node = static_cast<std::uint32_t>(rng.below(n));
-        switch (rng.below(7)) {
+        switch (rng.below(9)) {
           case 0:
             c.schedule(at, KillNode{node});
             c.schedule(at + len, RestartNode{node});
@@ -84,6 +84,14 @@ Spec spec_for(const std::string& id) {
             c.schedule(at + len, SlowConsumer{u, false});
             break;
           }
+          case 7:
+            c.schedule(at, DiskFull{node, true});
+            c.schedule(at + len, DiskFull{node, false});
+            break;
+          case 8:
+            c.schedule(at, LossyLinks{0.002 + rng.unit() * 0.02});
+            c.schedule(at + len, LossyLinks{0});
+            break;
           default:
             c.schedule(at, ClogNode{node, 50'000});
             c.schedule(at + len, ClogNode{node, 0});
@@ -208,6 +216,7 @@ ScenarioResult run_scenario(const std::string& id, std::uint64_t seed,
     live.examples.push_back(std::to_string(checker.undelivered_acked()) +
                             " acknowledged messages undelivered, or sends unanswered, " +
                             std::to_string(spec.converge_budget_s) + " s after recovery");
+    for (auto& u : checker.unacknowledged(10)) live.examples.push_back("unanswered: " + u);
   }
   r.invariants.push_back(live);
 

@@ -48,6 +48,7 @@ struct SimCluster::Client {
   std::uint64_t last_arrival = 0;  // client -> node FIFO
   bool stalled = false;            // slow consumer: bytes wait unread
   bool offline = false;            // churn: stays disconnected
+  bool tick_armed = false;
   std::vector<protocol::Bytes> unread;
 };
 
@@ -325,6 +326,15 @@ bool SimCluster::send_peer(std::uint32_t from, std::uint32_t to, const cluster::
   if (from == to || to >= nodes_.size()) return false;
   Link& l = link(from, to);
   if (!l.up || !nodes_[from]->alive) return false;
+  if (link_loss_ > 0 && world_.rng().chance(link_loss_)) {
+    // Loss on a TCP link shows as a reset: the frame and the link are gone, both sides learn it.
+    l.broken = true;  // nothing more gets through this link
+    world_.after(0, [this, from, to, gen = l.gen, g = nodes_[from]->gen] {
+      if (link(from, to).gen != gen || !nodes_[from]->alive || nodes_[from]->gen != g) return;
+      close_link(from, to, true);
+    });
+    return true;  // written into a socket that then failed: the sender finds out from the reset
+  }
   auto bytes = std::make_shared<protocol::Bytes>();
   cluster::encode_peer(*bytes, frame);
   std::uint64_t& last = l.last_arrival[from < to ? 0 : 1];
@@ -384,15 +394,21 @@ void SimCluster::add_client(const std::string& user) {
   client_of_[user] = index;
   clients_.push_back(std::move(c));
   connect(index, static_cast<std::uint32_t>(world_.rng().below(nodes_.size())));
-  // Resend timer.
-  auto tick = std::make_shared<std::function<void()>>();
-  *tick = [this, index, tick] {
+}
+
+// The client's resend timer runs only while it has sends to answer: a million idle virtual users
+// cost no events.
+void SimCluster::arm_client_tick(std::size_t index) {
+  Client& c = *clients_[index];
+  if (c.tick_armed || c.core->pending_sends() == 0) return;
+  c.tick_armed = true;
+  world_.after(config_.client_tick_us, [this, index] {
     Client& cl = *clients_[index];
+    cl.tick_armed = false;
     cl.core->on_tick(world_.now_us());
     client_flush(index);
-    world_.after(config_.client_tick_us, *tick);
-  };
-  world_.after(config_.client_tick_us, *tick);
+    arm_client_tick(index);
+  });
 }
 
 std::uint64_t SimCluster::send(const std::string& from, const std::string& to,
@@ -405,6 +421,7 @@ std::uint64_t SimCluster::send(const std::string& from, const std::string& to,
   checker_.on_send(from, to, id, payload, world_.now_us());
   world_.trace(7, id);
   client_flush(it->second);
+  arm_client_tick(it->second);
   return id;
 }
 
@@ -674,8 +691,11 @@ void SimCluster::apply(const Fault& fault) {
         for (auto& b : unread) client_rx(it->second, cl.conn_gen, std::move(b));
       }
     }
+  } else if (auto* loss = std::get_if<LossyLinks>(&fault)) {
+    link_loss_ = loss->probability;
   } else if (std::holds_alternative<RecoverAll>(fault)) {
     cut_.clear();
+    link_loss_ = 0;
     for (std::uint32_t i = 0; i < nodes_.size(); ++i) {
       nodes_[i]->clog_us = 0;
       nodes_[i]->store->faults() = DiskFaults{};
@@ -719,6 +739,9 @@ struct Describe {
   }
   std::string operator()(const SlowConsumer& f) {
     return std::string(f.stalled ? "SlowConsumer " : "ReadsAgain ") + f.user;
+  }
+  std::string operator()(const LossyLinks& f) {
+    return "LossyLinks p=" + std::to_string(f.probability);
   }
   std::string operator()(const RecoverAll&) { return "RecoverAll"; }
 };
@@ -785,6 +808,8 @@ ClusterSnapshot SimCluster::snapshot() const {
         ns.delivered += m.delivered.get();
         ns.forwarded += m.forwarded.get();
         ns.handoff_queued += m.handoff_queued.get();
+        ns.refused_store += m.send_rejected_store.get();
+        ns.refused_retry_later += m.send_rejected_retry_later.get();
       }
       ns.peers = n->membership->peers();
     }

@@ -46,6 +46,7 @@ struct NodeSnapshot {
   std::uint64_t incarnation = 0;
   std::uint64_t sessions = 0, users = 0, inbox_messages = 0, memory_bytes = 0;
   std::uint64_t sends_accepted = 0, delivered = 0, forwarded = 0, handoff_queued = 0;
+  std::uint64_t refused_store = 0, refused_retry_later = 0;
   std::uint64_t store_rows = 0, store_bytes = 0;
   std::vector<cluster::PeerInfo> peers;
 };
@@ -124,6 +125,7 @@ class SimCluster {
 
   void connect(std::size_t client, std::uint32_t node);
   void client_flush(std::size_t client);
+  void arm_client_tick(std::size_t client);
   void client_rx(std::size_t client, std::uint64_t conn_gen, protocol::Bytes bytes);
   void client_closed(std::size_t client, std::uint64_t conn_gen);
   void client_events(std::size_t client);
@@ -143,6 +145,7 @@ class SimCluster {
   std::vector<std::unique_ptr<Client>> clients_;
   std::unordered_map<std::string, std::size_t> client_of_;
   std::vector<std::string> fault_log_;
+  double link_loss_ = 0;  // LossyLinks
 };
 
 }  // namespace iris::sim

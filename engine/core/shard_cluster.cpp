@@ -30,6 +30,8 @@ namespace {
 constexpr std::uint32_t kReplayWindow = 256;             // replayed messages awaiting T's outcome
 constexpr std::uint64_t kDirectBit = 1ull << 63;         // relay ids of direct forwards
 constexpr std::uint64_t kMaxForwardBytes = 64ull << 20;  // beyond: queue instead of forwarding
+constexpr std::uint64_t kIncarnationMask = (1ull << 20) - 1;  // as in message ids (types.h)
+constexpr int kRelaySeqBits = 43;
 }  // namespace
 
 bool Shard::peer_up(cluster::NodeIndex node) const {
@@ -66,7 +68,10 @@ bool Shard::relay_route(UserState& q, RouteMessage& r) {
   out.accepted_us = r.accepted_us;
   out.payload = r.payload;
   out.epoch = view->epoch;
-  out.relay_id = kDirectBit | ++forward_seq_;
+  // Unique across this node's restarts too: a peer may answer a forward of a past incarnation
+  // after this one started (found by the simulator, MIX seed 7659).
+  out.relay_id = kDirectBit | ((incarnation_ & kIncarnationMask) << kRelaySeqBits) |
+                 (++forward_seq_ & ((1ull << kRelaySeqBits) - 1));
   const std::uint64_t relay_id = out.relay_id;
   if (!env_.post_node(node, std::move(out))) {
     peer_down(node);  // its forwards go to the queue first; the caller queues r after them
@@ -115,7 +120,10 @@ void Shard::replay_handoff(UserState& q) {
 void Shard::on_peer_outcome(SendOutcome&& o) {
   if (o.relay_id & kDirectBit) {
     auto it = forwards_.find(o.relay_id);
-    if (it == forwards_.end()) return;  // taken back into the queue after a link failure
+    if (it == forwards_.end() || it->second.route.sender != o.sender ||
+        it->second.route.client_msg_id != o.client_msg_id) {
+      return;  // taken back into the queue after a link failure, or not ours
+    }
     forward_bytes_ -= it->second.route.payload.size();
     if (o.status != SendStatus::kOk) {
       // Refused by the owner: later forwards from this sender that come back here (a link
@@ -132,7 +140,10 @@ void Shard::on_peer_outcome(SendOutcome&& o) {
   UserState* q = find_user(cluster::handoff_queue_name(view->members[o.origin].id));
   if (q == nullptr) return;
   auto it = q->inbox.find(o.relay_id);
-  if (it == q->inbox.end() || it->second.delivered_on != kReplaySession) return;  // stale
+  if (it == q->inbox.end() || it->second.delivered_on != kReplaySession ||
+      it->second.sender != o.sender || it->second.client_msg_id != o.client_msg_id) {
+    return;  // stale: answered already, or replayed again since
+  }
   --q->replay_inflight;
   it->second.delivered_on = 0;
   const bool retry =
