@@ -45,13 +45,22 @@ struct SlowConsumer {  // the user's client stops reading its socket (false: rea
   std::string user;
   bool stalled = true;
 };
+struct CpuBurn {  // the node is busy: every frame it receives and every timer waits delay_us more
+  std::uint32_t node = 0;
+  std::uint64_t delay_us = 0;  // 0: idle again
+};
+struct MemoryPressure {  // each shard of the node may hold only this many message bytes (0: normal)
+  std::uint32_t node = 0;
+  std::uint64_t shard_bytes = 0;
+};
 struct LossyLinks {  // each peer frame resets its link with this probability (0: reliable)
   double probability = 0;
 };
 struct RecoverAll {};
 
-using Fault = std::variant<KillNode, RestartNode, Partition, Heal, ClogNode, SlowDisk, StallDisk,
-                           DiskFull, DiskErrors, SlowConsumer, LossyLinks, RecoverAll>;
+using Fault =
+    std::variant<KillNode, RestartNode, Partition, Heal, ClogNode, SlowDisk, StallDisk, DiskFull,
+                 DiskErrors, SlowConsumer, CpuBurn, MemoryPressure, LossyLinks, RecoverAll>;
 
 std::string describe(const Fault& fault);
 

@@ -56,7 +56,7 @@ Spec spec_for(const std::string& id) {
         std::uint64_t at = t0 + 1'500'000 + rng.below(5 * kSecond);
         std::uint64_t len = 300'000 + rng.below(3 * kSecond);
         auto node = static_cast<std::uint32_t>(rng.below(n));
-        switch (rng.below(9)) {
+        switch (rng.below(11)) {
           case 0:
             c.schedule(at, KillNode{node});
             c.schedule(at + len, RestartNode{node});
@@ -91,6 +91,14 @@ Spec spec_for(const std::string& id) {
           case 8:
             c.schedule(at, LossyLinks{0.002 + rng.unit() * 0.02});
             c.schedule(at + len, LossyLinks{0});
+            break;
+          case 9:
+            c.schedule(at, CpuBurn{node, 2'000 + rng.below(20'000)});
+            c.schedule(at + len, CpuBurn{node, 0});
+            break;
+          case 10:
+            c.schedule(at, MemoryPressure{node, 2'000 + rng.below(8'000)});
+            c.schedule(at + len, MemoryPressure{node, 0});
             break;
           default:
             c.schedule(at, ClogNode{node, 50'000});

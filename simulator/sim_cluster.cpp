@@ -35,6 +35,8 @@ struct SimCluster::Node {
   std::unordered_map<ConnId, Conn> conns;
   ConnId next_conn = 0;
   std::uint64_t clog_us = 0;
+  std::uint64_t cpu_burn_us = 0;   // CpuBurn: inbound frames and timers wait this much more
+  std::uint64_t memory_limit = 0;  // MemoryPressure: per-shard limit, 0 = the config's
 };
 
 struct SimCluster::Client {
@@ -200,6 +202,7 @@ void SimCluster::start_node(std::uint32_t i) {
     n.stores.push_back(std::make_unique<ShardStore>(*this, i, s));
     n.envs.push_back(std::make_unique<Env>(*this, i, s));
     n.shards.push_back(std::make_unique<core::Shard>(s, cfg, n.incarnation, *n.envs.back()));
+    if (n.memory_limit) n.shards.back()->set_memory_limit(n.memory_limit);
   }
   n.membership = std::make_unique<cluster::Membership>(n.view, config_.membership,
                                                        world_.rng().next(), world_.now_us());
@@ -248,7 +251,7 @@ void SimCluster::tick_node(std::uint32_t i, std::uint64_t gen) {
   }
   n.membership->on_tick(world_.now_us());
   run_actions(i);
-  world_.after(config_.tick_us, [this, i, gen] { tick_node(i, gen); });
+  world_.after(config_.tick_us + n.cpu_burn_us, [this, i, gen] { tick_node(i, gen); });
 }
 
 void SimCluster::run_actions(std::uint32_t i) {
@@ -338,7 +341,7 @@ bool SimCluster::send_peer(std::uint32_t from, std::uint32_t to, const cluster::
   auto bytes = std::make_shared<protocol::Bytes>();
   cluster::encode_peer(*bytes, frame);
   std::uint64_t& last = l.last_arrival[from < to ? 0 : 1];
-  std::uint64_t t = std::max(last, world_.now_us() + latency(from, to));
+  std::uint64_t t = std::max(last, world_.now_us() + latency(from, to) + nodes_[to]->cpu_burn_us);
   last = t;
   world_.at(t, [this, from, to, gen = l.gen, bytes] { deliver_peer(to, from, gen, *bytes); });
   return true;
@@ -499,7 +502,8 @@ void SimCluster::client_flush(std::size_t index) {
   Client& c = *clients_[index];
   if (!c.connected || !c.core->has_output()) return;
   auto bytes = std::make_shared<protocol::Bytes>(c.core->take_output());
-  std::uint64_t t = std::max(c.last_arrival, world_.now_us() + latency(~0u, c.node));
+  std::uint64_t t = std::max(c.last_arrival,
+                             world_.now_us() + latency(~0u, c.node) + nodes_[c.node]->cpu_burn_us);
   c.last_arrival = t;
   world_.at(t, [this, node = c.node, conn = c.conn, gen = nodes_[c.node]->gen, bytes] {
     Node& n = *nodes_[node];
@@ -691,6 +695,16 @@ void SimCluster::apply(const Fault& fault) {
         for (auto& b : unread) client_rx(it->second, cl.conn_gen, std::move(b));
       }
     }
+  } else if (auto* burn = std::get_if<CpuBurn>(&fault)) {
+    if (burn->node < nodes_.size()) nodes_[burn->node]->cpu_burn_us = burn->delay_us;
+  } else if (auto* mp = std::get_if<MemoryPressure>(&fault)) {
+    if (mp->node < nodes_.size()) {
+      Node& n = *nodes_[mp->node];
+      n.memory_limit = mp->shard_bytes;
+      for (auto& sh : n.shards) {
+        sh->set_memory_limit(mp->shard_bytes ? mp->shard_bytes : config_.core.shard_memory_limit);
+      }
+    }
   } else if (auto* loss = std::get_if<LossyLinks>(&fault)) {
     link_loss_ = loss->probability;
   } else if (std::holds_alternative<RecoverAll>(fault)) {
@@ -698,6 +712,8 @@ void SimCluster::apply(const Fault& fault) {
     link_loss_ = 0;
     for (std::uint32_t i = 0; i < nodes_.size(); ++i) {
       nodes_[i]->clog_us = 0;
+      nodes_[i]->cpu_burn_us = 0;
+      if (nodes_[i]->memory_limit) apply(MemoryPressure{i, 0});
       nodes_[i]->store->faults() = DiskFaults{};
       if (!nodes_[i]->alive) start_node(i);
     }
@@ -739,6 +755,13 @@ struct Describe {
   }
   std::string operator()(const SlowConsumer& f) {
     return std::string(f.stalled ? "SlowConsumer " : "ReadsAgain ") + f.user;
+  }
+  std::string operator()(const CpuBurn& f) {
+    return "CpuBurn " + std::to_string(f.node) + " +" + std::to_string(f.delay_us) + " us";
+  }
+  std::string operator()(const MemoryPressure& f) {
+    return "MemoryPressure " + std::to_string(f.node) + " " + std::to_string(f.shard_bytes) +
+           " B/shard";
   }
   std::string operator()(const LossyLinks& f) {
     return "LossyLinks p=" + std::to_string(f.probability);

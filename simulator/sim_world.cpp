@@ -1,6 +1,8 @@
 #include "simulator/sim_world.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 namespace iris::sim {
 
@@ -56,6 +58,36 @@ std::uint64_t World::run_until(std::uint64_t t, std::uint64_t max_events) {
   }
   if (n < max_events && now_ < t) now_ = t;
   return n;
+}
+
+void World::run_paced(double speed, std::uint64_t real_us) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const std::uint64_t v0 = now_;
+  for (;;) {
+    const auto real = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+    const std::uint64_t elapsed =
+        std::min<std::uint64_t>(static_cast<std::uint64_t>(real.count()), real_us);
+    const bool last = elapsed >= real_us;
+    if (speed <= 0) {
+      for (int i = 0; i < 1024 && step(); ++i) {
+      }
+      if (last || heap_.empty()) return;
+      continue;
+    }
+    const std::uint64_t target =
+        v0 + static_cast<std::uint64_t>(static_cast<double>(elapsed) * speed);
+    if (last) {  // catch up to where real time says the world should be, then return
+      while (run_until(target, 4096) == 4096) {
+      }
+      return;
+    }
+    run_until(target, 4096);
+    if (!heap_.empty() && heap_.front().t <= target) continue;  // behind: keep going
+    // Ahead of real time: wait a little (at most 1 ms, to stay responsive).
+    std::this_thread::sleep_for(
+        std::chrono::microseconds(std::min<std::uint64_t>(1000, real_us - elapsed)));
+  }
 }
 
 void World::trace(std::uint64_t a, std::uint64_t b, std::uint64_t c, std::uint64_t d) {

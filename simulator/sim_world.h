@@ -44,6 +44,12 @@ class World {
   // Returns the number run.
   std::uint64_t run_until(std::uint64_t t, std::uint64_t max_events = ~0ull);
 
+  // Paced run, for a console watching a live cluster: runs events so that virtual time advances
+  // `speed` times as fast as real time (sleeping when ahead), for `real_us` of real time, then
+  // returns. speed <= 0: as fast as possible for that long. Where it stops does not change which
+  // events run in which order, so a paced run keeps the trace of its seed.
+  void run_paced(double speed, std::uint64_t real_us);
+
   // Mixes a record of something that happened into the trace hash.
   void trace(std::uint64_t a, std::uint64_t b = 0, std::uint64_t c = 0, std::uint64_t d = 0);
   std::uint64_t trace_hash() const { return hash_; }

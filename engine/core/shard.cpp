@@ -15,7 +15,11 @@ constexpr std::uint64_t kTimeoutCheckUs = 100'000;  // handshake and slow-consum
 }
 
 Shard::Shard(ShardId id, const CoreConfig& config, std::uint64_t incarnation, ShardEnv& env)
-    : id_(id), config_(config), incarnation_(incarnation), env_(env) {
+    : id_(id),
+      config_(config),
+      incarnation_(incarnation),
+      env_(env),
+      memory_limit_(config.shard_memory_limit) {
   out_.reserve(4096);
   last_gc_us_ = env_.now_us();
 }
@@ -170,6 +174,9 @@ void Shard::end_session(ConnId conn) {
     env_.store().put_last_seen(u.id, u.last_seen_ms, [](Status) {});
     presence_changed(u);
     evict_durable(u);
+    // Its deferred rows (persist_delay_us) must not become durable after a later message for
+    // it, which is persisted at once now that it is offline.
+    persist_all_now_ = true;
   }
   metrics_.sessions.set(static_cast<std::int64_t>(sessions_.size()));
 }

@@ -50,12 +50,18 @@ class Shard {
   void finish_drain();
 
   ShardId id() const { return id_; }
+  // Memory pressure: lowers (or restores) the bytes of messages this shard holds in memory before
+  // it answers RETRY_LATER (starts at CoreConfig::shard_memory_limit). Messages already held stay.
+  void set_memory_limit(std::uint64_t bytes) { memory_limit_ = bytes; }
   // Read-only walk over the users (and hand-off queues) this shard holds: for the simulator's
   // checkers and snapshots, not for the hot path.
   void for_each_user(
       const std::function<void(const std::string& user, bool online, std::size_t inbox)>& fn) const;
   const ShardMetrics& metrics() const { return metrics_; }
-  std::size_t pending_persist() const { return persist_now_.size() + persist_later_.size(); }
+  std::size_t pending_persist() const {
+    return persist_now_.size() + persist_later_.size() + persist_retry_.size() +
+           (persist_inflight_ ? 1 : 0);
+  }
 
  private:
   struct InboxMessage;
@@ -143,11 +149,20 @@ class Shard {
   std::unordered_map<ConnId, std::unique_ptr<Session>> sessions_;
   std::unordered_map<std::string, std::unique_ptr<UserState>> users_;
 
+  // Durability follows acceptance order per recipient: one persist batch in flight at a time, and
+  // a failed batch's rows go first into the next one (all or none), after store_retry_us. Else a
+  // later message could become durable before an earlier one, and a crash would leave the later
+  // one to be delivered before the earlier one's retry (found by the simulator, MIX seed 731).
+  std::vector<PersistRef> persist_retry_;   // rows of a failed batch, in order
+  bool persist_inflight_ = false;
+  std::uint64_t persist_blocked_until_us_ = 0;
+  bool persist_all_now_ = false;            // a session ended: its deferred rows go now
   std::vector<PersistRef> persist_now_;     // offline recipients: persist this turn
   std::deque<PersistRef> persist_later_;    // online recipients: persist unless ACKed by due_us
   std::vector<std::uint64_t> removes_;      // ids acked after they were durable
   std::vector<std::string> presence_dirty_;
   std::uint64_t memory_bytes_ = 0;          // payload + overhead of messages held in memory
+  std::uint64_t memory_limit_;              // CoreConfig::shard_memory_limit unless squeezed
   std::uint64_t store_down_until_us_ = 0;   // refuse new messages until then after a store error
   std::uint64_t last_gc_us_ = 0;
   std::uint64_t last_timeout_check_us_ = 0;

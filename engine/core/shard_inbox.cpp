@@ -131,7 +131,7 @@ void Shard::accept_route(RouteMessage&& r) {
     return;
   }
   std::uint64_t footprint = r.payload.size() + r.sender.size() + kMessageOverhead;
-  if (draining_ || memory_bytes_ + footprint > config_.shard_memory_limit) {
+  if (draining_ || memory_bytes_ + footprint > memory_limit_) {
     metrics_.send_rejected_retry_later.add();
     refuse(SendStatus::kRetryLater, kRetryMemoryMs);
     return;
@@ -383,6 +383,11 @@ std::map<std::uint64_t, Shard::InboxMessage>::iterator Shard::erase_message(
 }
 
 void Shard::flush_persist(std::uint64_t now, bool everything) {
+  if (persist_inflight_ || now < persist_blocked_until_us_) return;  // order: one batch at a time
+  if (persist_all_now_) {
+    everything = true;
+    persist_all_now_ = false;
+  }
   std::vector<PersistRef> refs;
   std::vector<store::StoredMessage> rows;
   auto take = [&](PersistRef& ref) {
@@ -397,6 +402,8 @@ void Shard::flush_persist(std::uint64_t now, bool everything) {
                                         m.bucket, m.payload, m.target});
     refs.push_back(std::move(ref));
   };
+  for (auto& ref : persist_retry_) take(ref);
+  persist_retry_.clear();
   for (auto& ref : persist_now_) take(ref);
   persist_now_.clear();
   while (!persist_later_.empty() && (everything || persist_later_.front().due_us <= now)) {
@@ -406,9 +413,12 @@ void Shard::flush_persist(std::uint64_t now, bool everything) {
   if (rows.empty()) return;
   metrics_.persist_batches.add();
   metrics_.persist_batch_rows.record(rows.size());
+  persist_inflight_ = true;
   env_.store().append(std::move(rows),
                       [this, refs = std::move(refs), now](Status st) mutable {
+                        persist_inflight_ = false;
                         on_persisted(std::move(refs), now, std::move(st));
+                        flush_persist(env_.now_us(), draining_);
                       });
 }
 
@@ -418,6 +428,7 @@ void Shard::on_persisted(std::vector<PersistRef> refs, std::uint64_t started_us,
   if (!status) {
     metrics_.persist_errors.add();
     store_down_until_us_ = now + config_.store_retry_us;
+    persist_blocked_until_us_ = now + config_.store_retry_us;
     spdlog::warn("persisting {} messages failed: {} (kept in memory, retrying)", refs.size(),
                  status.to_string());
   } else {
@@ -431,9 +442,9 @@ void Shard::on_persisted(std::vector<PersistRef> refs, std::uint64_t started_us,
     auto it = u->inbox.find(ref.id);
     if (it == u->inbox.end()) continue;
     InboxMessage& m = it->second;
-    if (!status && !m.recipient_acked) {  // not durable and still needed: try again later
+    if (!status && !m.recipient_acked) {  // not durable and still needed: first in the next batch
       m.durability = Durability::kVolatile;
-      persist_later_.push_back({std::move(ref.user), ref.id, now + config_.store_retry_us});
+      persist_retry_.push_back({std::move(ref.user), ref.id, now});
       continue;
     }
     m.durability = status ? Durability::kDurable : Durability::kVolatile;

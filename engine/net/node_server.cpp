@@ -185,10 +185,13 @@ void NodeServer::stop() {
     }
   });
   run_on_all([](Worker& w) { w.shard().begin_drain(); });
-  // Persisting produces follow-up work (SEND_ACKs crossing shards, deletes): settle it.
-  for (int round = 0; round < 3; ++round) {
+  // Persisting produces follow-up work (SEND_ACKs crossing shards, deletes, the next batch: a
+  // shard has one in flight at a time): settle it, bounded.
+  for (int round = 0; round < 200; ++round) {
     store_.flush();
-    run_on_all([](Worker&) {});
+    std::atomic<std::size_t> pending{0};
+    run_on_all([&pending](Worker& w) { pending += w.shard().pending_persist(); });
+    if (pending == 0 && round >= 2) break;
   }
   run_on_all([](Worker& w) { w.shard().finish_drain(); });
   store_.flush();  // last-seen times written by the sessions' ends
