@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/core/types.h"
+#include "engine/common/hash.h"
 
 namespace iris::cluster {
 
@@ -27,20 +27,10 @@ struct Member {
   std::string client_address;  // host:port clients are redirected to ("" in the simulator)
 };
 
-// 64-bit mix (splitmix64 finalizer): spreads FNV-1a's low-entropy bits.
-constexpr std::uint64_t mix64(std::uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ull;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebull;
-  x ^= x >> 31;
-  return x;
-}
-
-// Rendezvous weight of `user` on node `node_id`. Stable across releases (like core::fnv1a): the
+// Rendezvous weight of `user` on node `node_id`. Stable across releases (like fnv1a): the
 // placement of every stored inbox depends on it.
 constexpr std::uint64_t rendezvous_weight(std::string_view user, std::string_view node_id) {
-  return mix64(core::fnv1a(user) ^ mix64(core::fnv1a(node_id)));
+  return mix64(fnv1a(user) ^ mix64(fnv1a(node_id)));
 }
 
 struct View {

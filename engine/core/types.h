@@ -4,22 +4,15 @@
 #include <cstdint>
 #include <string_view>
 
+#include "engine/common/hash.h"
+
 namespace iris::core {
 
 using ConnId = std::uint64_t;   // driver-assigned, unique for the life of a node process
 using ShardId = std::uint32_t;
 using SessionId = std::uint64_t;
 
-// Stable 64-bit FNV-1a; users hash to shards with it (must not change between releases: the
-// simulator's replays and the store layout depend on it).
-constexpr std::uint64_t fnv1a(std::string_view s) {
-  std::uint64_t h = 14695981039346656037ull;
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return h;
-}
+using iris::fnv1a;  // common/hash.h: users hash to shards with it
 
 inline ShardId shard_of(std::string_view user, std::uint32_t shards) {
   return static_cast<ShardId>(fnv1a(user) % shards);

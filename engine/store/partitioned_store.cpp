@@ -4,7 +4,7 @@
 #include <cassert>
 #include <mutex>
 
-#include "engine/core/types.h"
+#include "engine/common/hash.h"
 
 namespace iris::store {
 
@@ -59,7 +59,7 @@ PartitionedStore::~PartitionedStore() = default;
 
 std::size_t PartitionedStore::partition_of(const std::string& recipient, std::uint32_t bucket,
                                            std::size_t partitions) {
-  return static_cast<std::size_t>((core::fnv1a(recipient) + bucket) % partitions);
+  return static_cast<std::size_t>((fnv1a(recipient) + bucket) % partitions);
 }
 
 void PartitionedStore::append(std::vector<StoredMessage> messages, Completion done) {
