@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "engine/cluster/peer_codec.h"
-#include "engine/cluster/peer_message.h"
+#include "engine/peer/peer_codec.h"
+#include "engine/peer/peer_message.h"
 
 namespace iris::sim {
 
@@ -121,7 +121,7 @@ class SimCluster::Env final : public core::ShardEnv {
   store::Store& store() override { return *c_.nodes_[node_]->stores[shard_]; }
   const cluster::View* view() override { return &c_.nodes_[node_]->view; }
   bool post_node(cluster::NodeIndex node, core::ShardMessage message) override {
-    auto frame = cluster::to_peer_frame(std::move(message));
+    auto frame = peer::to_peer_frame(std::move(message));
     return frame && c_.send_peer(node_, node, *frame);
   }
 
@@ -325,7 +325,7 @@ void SimCluster::close_link(std::uint32_t from, std::uint32_t to, bool notify_fr
   }
 }
 
-bool SimCluster::send_peer(std::uint32_t from, std::uint32_t to, const cluster::PeerFrame& frame) {
+bool SimCluster::send_peer(std::uint32_t from, std::uint32_t to, const peer::PeerFrame& frame) {
   if (from == to || to >= nodes_.size()) return false;
   Link& l = link(from, to);
   if (!l.up || !nodes_[from]->alive) return false;
@@ -339,7 +339,7 @@ bool SimCluster::send_peer(std::uint32_t from, std::uint32_t to, const cluster::
     return true;  // written into a socket that then failed: the sender finds out from the reset
   }
   auto bytes = std::make_shared<protocol::Bytes>();
-  cluster::encode_peer(*bytes, frame);
+  peer::encode_peer(*bytes, frame);
   std::uint64_t& last = l.last_arrival[from < to ? 0 : 1];
   std::uint64_t t = std::max(last, world_.now_us() + latency(from, to) + nodes_[to]->cpu_burn_us);
   last = t;
@@ -357,7 +357,7 @@ void SimCluster::deliver_peer(std::uint32_t to, std::uint32_t from, std::uint64_
   }
   Node& n = *nodes_[to];
   if (!n.alive) return;
-  auto decoded = cluster::decode_peer(std::span<const std::uint8_t>(bytes));
+  auto decoded = peer::decode_peer(std::span<const std::uint8_t>(bytes));
   if (!decoded) {  // cannot happen between correct codecs: a checker-visible failure
     checker_.on_delivered("#peer-codec", decoded.status().message(), 0, "", world_.now_us());
     return;
@@ -369,11 +369,11 @@ void SimCluster::deliver_peer(std::uint32_t to, std::uint32_t from, std::uint64_
     n.membership->on_heartbeat(peer, *hb, now);
   } else if (auto* ack = std::get_if<cluster::HeartbeatAck>(&*decoded)) {
     n.membership->on_heartbeat_ack(peer, *ack, now);
-  } else if (std::holds_alternative<cluster::PeerHello>(*decoded)) {
+  } else if (std::holds_alternative<peer::PeerHello>(*decoded)) {
     n.membership->on_frame(peer, now);
   } else {
     n.membership->on_frame(peer, now);
-    if (auto m = cluster::to_shard_message(std::move(*decoded), peer)) {
+    if (auto m = peer::to_shard_message(std::move(*decoded), peer)) {
       ShardId s = core::shard_for_peer_message(*m, n.view, config_.shards_per_node);
       n.shards[s]->on_message(std::move(*m));
       end_turn(to, s);

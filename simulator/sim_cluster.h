@@ -17,6 +17,7 @@
 
 #include "engine/client/client_core.h"
 #include "engine/cluster/membership.h"
+#include "engine/peer/peer_codec.h"
 #include "engine/core/config.h"
 #include "engine/core/shard.h"
 #include "simulator/checker.h"
@@ -118,7 +119,7 @@ class SimCluster {
   void run_actions(std::uint32_t i);
   void dial(std::uint32_t from, std::uint32_t to);
   void close_link(std::uint32_t from, std::uint32_t to, bool notify_from);
-  bool send_peer(std::uint32_t from, std::uint32_t to, const cluster::PeerFrame& frame);
+  bool send_peer(std::uint32_t from, std::uint32_t to, const peer::PeerFrame& frame);
   void deliver_peer(std::uint32_t to, std::uint32_t from, std::uint64_t gen,
                     const protocol::Bytes& bytes);
   void end_turn(std::uint32_t node, core::ShardId shard);

@@ -32,7 +32,7 @@
 #include <variant>
 #include <vector>
 
-#include "engine/cluster/peer_codec.h"
+#include "engine/cluster/heartbeat.h"
 #include "engine/cluster/view.h"
 
 namespace iris::cluster {

@@ -2,7 +2,7 @@
 // Messages between router shards. Each travels through a bounded, FIFO mailbox per (source,
 // target) pair, so per-sender order holds across shards. RouteMessage, SendOutcome and the
 // presence messages also travel between nodes, over one FIFO peer link per pair of nodes
-// (engine/cluster/peer_codec.h encodes them; docs/cluster.md).
+// (engine/peer/peer_codec.h encodes them; docs/cluster.md).
 
 #include <cstdint>
 #include <string>

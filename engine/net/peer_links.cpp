@@ -8,7 +8,7 @@
 #include <chrono>
 #include <random>
 
-#include "engine/cluster/peer_message.h"
+#include "engine/peer/peer_message.h"
 #include "engine/common/logging.h"
 #include "engine/core/shard_env.h"
 #include "engine/net/node_server.h"
@@ -28,7 +28,7 @@ constexpr std::size_t kMaxQueuedBytes = 64u << 20;  // per link: a peer that sto
 struct PeerLinks::Conn {
   explicit Conn(asio::io_context& io) : socket(io) {}
   tcp::socket socket;
-  cluster::PeerFrameReader reader;
+  peer::PeerFrameReader reader;
   std::deque<protocol::Bytes> out;
   std::size_t out_bytes = 0;
   bool writing = false;
@@ -172,13 +172,13 @@ void PeerLinks::run_actions() {
       } else if (auto* hb = std::get_if<cluster::SendHeartbeat>(&a)) {
         if (links_[hb->peer]) {
           protocol::Bytes b;
-          cluster::encode_peer(b, hb->hb);
+          peer::encode_peer(b, hb->hb);
           write(links_[hb->peer], std::move(b));
         }
       } else if (auto* ack = std::get_if<cluster::SendHeartbeatAck>(&a)) {
         if (links_[ack->peer]) {
           protocol::Bytes b;
-          cluster::encode_peer(b, ack->ack);
+          peer::encode_peer(b, ack->ack);
           write(links_[ack->peer], std::move(b));
         }
       } else if (auto* st = std::get_if<cluster::StatusChanged>(&a)) {
@@ -193,13 +193,13 @@ void PeerLinks::run_actions() {
 }
 
 protocol::Bytes PeerLinks::hello() const {
-  cluster::PeerHello h;
+  peer::PeerHello h;
   h.cluster = options_.cluster.name;
   h.node_id = view().members[view().self].id;
   h.incarnation = incarnation_;
   h.epoch = view().epoch;
   protocol::Bytes b;
-  cluster::encode_peer(b, h);
+  peer::encode_peer(b, h);
   return b;
 }
 
@@ -258,11 +258,11 @@ void PeerLinks::read(const std::shared_ptr<Conn>& c) {
                                 return;
                               }
                               c->reader.commit(n);
-                              cluster::PeerFrameView view;
+                              peer::PeerFrameView view;
                               for (;;) {
                                 auto st = c->reader.next(view);
-                                if (st == cluster::PeerFrameReader::State::kNeedMore) break;
-                                if (st == cluster::PeerFrameReader::State::kError) {
+                                if (st == peer::PeerFrameReader::State::kNeedMore) break;
+                                if (st == peer::PeerFrameReader::State::kError) {
                                   fail(c, "unframeable stream");
                                   return;
                                 }
@@ -274,17 +274,17 @@ void PeerLinks::read(const std::shared_ptr<Conn>& c) {
                             });
 }
 
-void PeerLinks::on_frame(const std::shared_ptr<Conn>& c, const cluster::PeerFrameView& view_in) {
-  auto decoded = cluster::decode_peer(view_in);
+void PeerLinks::on_frame(const std::shared_ptr<Conn>& c, const peer::PeerFrameView& view_in) {
+  auto decoded = peer::decode_peer(view_in);
   if (!decoded) {
     fail(c, decoded.status().message());
     return;
   }
   const std::uint64_t now = now_us();
   if (!c->identified) {
-    const auto* h = std::get_if<cluster::PeerHello>(&*decoded);
+    const auto* h = std::get_if<peer::PeerHello>(&*decoded);
     if (h == nullptr) return fail(c, "first frame is not PEER_HELLO");
-    if (h->version != cluster::kPeerProtocolVersion) return fail(c, "peer protocol version");
+    if (h->version != peer::kPeerProtocolVersion) return fail(c, "peer protocol version");
     if (h->cluster != options_.cluster.name) {
       return fail(c, "cluster '" + h->cluster + "' is not '" + options_.cluster.name + "'");
     }
@@ -313,7 +313,7 @@ void PeerLinks::on_frame(const std::shared_ptr<Conn>& c, const cluster::PeerFram
     membership_->on_heartbeat_ack(p, *ack, now);
   } else {
     membership_->on_frame(p, now);
-    if (auto m = cluster::to_shard_message(std::move(*decoded), p)) {
+    if (auto m = peer::to_shard_message(std::move(*decoded), p)) {
       // The shard first: the message is moved into deliver()'s parameter.
       const auto shard = core::shard_for_peer_message(*m, view(), options_.core.shards);
       deliver(shard, std::move(*m));

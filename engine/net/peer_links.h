@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "engine/cluster/membership.h"
-#include "engine/cluster/peer_codec.h"
+#include "engine/peer/peer_codec.h"
 #include "engine/common/status.h"
 #include "engine/core/shard_message.h"
 #include "engine/net/mailbox.h"
@@ -56,7 +56,7 @@ class PeerLinks {
   void dial(cluster::NodeIndex peer);
   void start_conn(const std::shared_ptr<Conn>& c);
   void read(const std::shared_ptr<Conn>& c);
-  void on_frame(const std::shared_ptr<Conn>& c, const cluster::PeerFrameView& view);
+  void on_frame(const std::shared_ptr<Conn>& c, const peer::PeerFrameView& view);
   void write(const std::shared_ptr<Conn>& c, protocol::Bytes bytes);
   void pump_writes(const std::shared_ptr<Conn>& c);
   void fail(const std::shared_ptr<Conn>& c, const std::string& why);

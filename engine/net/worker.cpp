@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "engine/net/connection.h"
-#include "engine/cluster/peer_message.h"
+#include "engine/peer/peer_message.h"
 #include "engine/net/node_server.h"
 #include "engine/net/peer_links.h"
 
@@ -147,9 +147,9 @@ const cluster::View* Worker::view() {
 bool Worker::post_node(cluster::NodeIndex node, core::ShardMessage message) {
   PeerLinks* links = server_.peer_links();
   if (links == nullptr || !links->connected(node)) return false;
-  auto frame = cluster::to_peer_frame(std::move(message));
+  auto frame = peer::to_peer_frame(std::move(message));
   if (!frame) return false;
-  cluster::encode_peer(peer_out_[node], *frame);  // handed to the links thread at turn end
+  peer::encode_peer(peer_out_[node], *frame);  // handed to the links thread at turn end
   return true;
 }
 

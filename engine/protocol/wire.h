@@ -1,6 +1,6 @@
 #pragma once
 // Internal to the engine (not a public API): the wire primitives shared by the client-protocol
-// codec (engine/protocol/codec.cpp) and the peer codec (engine/cluster/peer_codec.cpp). Both put
+// codec (engine/protocol/codec.cpp) and the peer codec (engine/peer/peer_codec.cpp). Both put
 // big-endian integers and length-prefixed strings into frames of the same header (u32 length +
 // u8 type); they differ only in their frame types, limits and error-message prefixes, which the
 // callers pass in.

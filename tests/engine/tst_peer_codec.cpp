@@ -9,10 +9,11 @@
 #include <vector>
 
 #include "codec_test_support.h"
-#include "engine/cluster/peer_codec.h"
+#include "engine/peer/peer_codec.h"
 
 using namespace iris;
-using namespace iris::cluster;
+using namespace iris::peer;
+using cluster::kLocalNode;
 using namespace codec_test;
 using protocol::Bytes;
 using protocol::PresenceState;

@@ -1,4 +1,4 @@
-// libFuzzer target for the peer (node-to-node) codec, engine/cluster/peer_codec.h.
+// libFuzzer target for the peer (node-to-node) codec, engine/peer/peer_codec.h.
 //
 // The input is a byte stream as a peer node might send it on a link. It is fed through a
 // PeerFrameReader in chunks whose sizes (and receive style: feed() or prepare()/commit()) come
@@ -18,11 +18,11 @@
 #include <variant>
 #include <vector>
 
-#include "engine/cluster/peer_codec.h"
+#include "engine/peer/peer_codec.h"
 #include "fuzz_support.h"
 
 using namespace iris;
-using namespace iris::cluster;
+using namespace iris::peer;
 using namespace fuzz_support;
 
 const char fuzz_support::kTargetName[] = "fuzz_peer_decoder";

@@ -1,4 +1,4 @@
-#include "engine/cluster/peer_codec.h"
+#include "engine/peer/peer_codec.h"
 
 #include <cassert>
 #include <type_traits>
@@ -6,7 +6,7 @@
 
 #include "engine/protocol/wire.h"
 
-namespace iris::cluster {
+namespace iris::peer {
 
 namespace {
 
@@ -243,4 +243,4 @@ PeerFrameReader::State PeerFrameReader::next(PeerFrameView& out) {
   return State::kError;
 }
 
-}  // namespace iris::cluster
+}  // namespace iris::peer

@@ -17,11 +17,12 @@
 #include <string>
 #include <variant>
 
+#include "engine/cluster/heartbeat.h"
 #include "engine/common/status.h"
 #include "engine/core/shard_message.h"
 #include "engine/protocol/codec.h"
 
-namespace iris::cluster {
+namespace iris::peer {
 
 inline constexpr std::uint32_t kPeerProtocolVersion = 1;
 inline constexpr std::uint32_t kMaxPeerFrame = 128 * 1024;  // type + body
@@ -47,16 +48,8 @@ struct PeerHello {
   std::uint64_t epoch = 0;                       // the sender's cluster view epoch
 };
 
-struct Heartbeat {
-  std::uint64_t seq = 0;
-  std::uint64_t sent_us = 0;  // sender's clock, echoed in the ack (round-trip time)
-  std::uint64_t epoch = 0;    // the sender's cluster view epoch
-};
-
-struct HeartbeatAck {
-  std::uint64_t seq = 0;           // the Heartbeat's seq
-  std::uint64_t echo_sent_us = 0;  // the Heartbeat's sent_us
-};
+using cluster::Heartbeat;  // engine/cluster/heartbeat.h: the failure detector's own frames
+using cluster::HeartbeatAck;
 
 // core::RouteMessage, core::SendOutcome, core::PresenceRequest and core::PresenceNotice travel as
 // they are. Not on the wire: `origin` (decode leaves kLocalNode; the receiving driver sets it from
@@ -107,4 +100,4 @@ class PeerFrameReader {
   protocol::FrameReader reader_;
 };
 
-}  // namespace iris::cluster
+}  // namespace iris::peer

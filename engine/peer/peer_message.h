@@ -4,10 +4,10 @@
 
 #include <optional>
 
-#include "engine/cluster/peer_codec.h"
 #include "engine/core/shard_message.h"
+#include "engine/peer/peer_codec.h"
 
-namespace iris::cluster {
+namespace iris::peer {
 
 // The peer frame for a RouteMessage, SendOutcome, PresenceRequest or PresenceNotice; nothing for
 // the kinds that never leave a node (AdoptSession, PeerStatus).
@@ -27,7 +27,8 @@ inline std::optional<PeerFrame> to_peer_frame(core::ShardMessage&& message) {
 
 // The ShardMessage a decoded peer frame carries, with its origin set to the link's peer; nothing
 // for the link's own frames (PEER_HELLO, HEARTBEAT, HEARTBEAT_ACK).
-inline std::optional<core::ShardMessage> to_shard_message(PeerFrame&& frame, NodeIndex origin) {
+inline std::optional<core::ShardMessage> to_shard_message(PeerFrame&& frame,
+                                                          cluster::NodeIndex origin) {
   return std::visit(
       [origin](auto& f) -> std::optional<core::ShardMessage> {
         using T = std::decay_t<decltype(f)>;
@@ -45,4 +46,4 @@ inline std::optional<core::ShardMessage> to_shard_message(PeerFrame&& frame, Nod
       frame);
 }
 
-}  // namespace iris::cluster
+}  // namespace iris::peer
