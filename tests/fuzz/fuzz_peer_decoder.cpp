@@ -23,6 +23,7 @@
 
 using namespace iris;
 using namespace iris::peer;
+using iris::cluster::kLocalNode;
 using namespace fuzz_support;
 
 const char fuzz_support::kTargetName[] = "fuzz_peer_decoder";
