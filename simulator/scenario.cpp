@@ -19,7 +19,9 @@ struct Spec {
   std::uint32_t users = 30;
   std::uint64_t traffic_from_s = 1, traffic_until_s = 11;
   std::uint64_t send_interval_us = 200'000;  // per user, jittered
-  double converge_budget_s = 10;  // traffic end (and RecoverAll) -> every acked message delivered
+  double to_hot = 0;  // share of messages sent to u0000 instead (fan-in, hot recipient)
+  std::uint32_t hot_threshold = 0;  // if set: CoreConfig::hot_threshold_msgs_per_s
+  double converge_budget_s = 10;    // traffic end (and RecoverAll) -> every acked message delivered
   std::function<void(SimCluster&, Rng&, std::uint64_t t0)> faults;
 };
 
@@ -44,6 +46,19 @@ Spec spec_for(const std::string& id) {
     s.faults = [](SimCluster& c, Rng&, std::uint64_t t0) {
       c.schedule(t0 + 3 * kSecond, KillNode{1});
       c.schedule(t0 + 6 * kSecond, RestartNode{1});
+    };
+  } else if (id == "HOT") {
+    s.name = "Hot recipient under fan-in, with a crash";
+    s.users = 60;
+    s.to_hot = 0.5;        // half of everything goes to u0000: ~150 msgs/s into one inbox
+    s.hot_threshold = 50;  // promoted to inbox buckets well before that
+    s.faults = [](SimCluster& c, Rng&, std::uint64_t t0) {
+      std::uint32_t home = c.owner_of("u0000");
+      std::uint32_t other = (home + 1) % c.size();
+      c.schedule(t0 + 4 * kSecond, KillNode{other});  // senders' node dies mid-fan-in
+      c.schedule(t0 + 6 * kSecond, RestartNode{other});
+      c.schedule(t0 + 7 * kSecond, SlowConsumer{"u0000", true});  // the hot user stops reading
+      c.schedule(t0 + 9 * kSecond, SlowConsumer{"u0000", false});
     };
   } else if (id == "MIX") {
     s.name = "Random faults of every kind";
@@ -121,7 +136,7 @@ double percentile(std::vector<std::uint64_t> v, double p) {
 }  // namespace
 
 std::vector<std::string> scenario_ids() {
-  return {"R1", "R5", "MIX"};
+  return {"R1", "R5", "HOT", "MIX"};
 }
 bool known_scenario(const std::string& id) {
   auto ids = scenario_ids();
@@ -135,6 +150,7 @@ ScenarioResult run_scenario(const std::string& id, std::uint64_t seed,
   if (options.users) spec.users = options.users;
   SimConfig cfg;
   cfg.nodes = spec.nodes;
+  if (spec.hot_threshold) cfg.core.hot_threshold_msgs_per_s = spec.hot_threshold;
   SimCluster cluster(cfg, seed);
   World& world = cluster.world();
   Rng rng(seed ^ 0x5ca1ab1e);  // the scenario's own choices, apart from the world's
@@ -149,6 +165,7 @@ ScenarioResult run_scenario(const std::string& id, std::uint64_t seed,
     *next = [&, i, next](std::uint64_t n) {
       std::uint32_t to = (i ^ 1u) < spec.users ? (i ^ 1u) : 0;
       if (n % 4 == 3) to = static_cast<std::uint32_t>(rng.below(spec.users));
+      if (spec.to_hot > 0 && i != 0 && rng.chance(spec.to_hot)) to = 0;
       std::string payload = user_name(i) + ">" + user_name(to) + "#" + std::to_string(n) +
                             std::string(rng.below(200), 'x');
       cluster.send(user_name(i), user_name(to), payload);
@@ -258,11 +275,23 @@ ScenarioResult run_scenario(const std::string& id, std::uint64_t seed,
                        "ms",
                        "virtual time from the send call to delivery, every message",
                        {}});
-  std::uint64_t forwarded = 0, queued = 0;
+  std::uint64_t forwarded = 0, queued = 0, promotions = 0, bucketed = 0;
   for (const auto& n : cluster.snapshot().nodes) {
     forwarded += n.forwarded;
     queued += n.handoff_queued;
+    promotions += n.hot_promotions;
+    bucketed += n.bucketed_messages;
   }
+  r.figures.push_back({"hot_promotions",
+                       static_cast<double>(promotions),
+                       "",
+                       "recipients promoted to inbox buckets (live nodes' counters at the end)",
+                       {}});
+  r.figures.push_back({"bucketed_messages",
+                       static_cast<double>(bucketed),
+                       "msgs",
+                       "messages accepted into a hot recipient's buckets",
+                       {}});
   r.figures.push_back({"forwarded",
                        static_cast<double>(forwarded),
                        "msgs",

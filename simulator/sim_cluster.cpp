@@ -833,6 +833,8 @@ ClusterSnapshot SimCluster::snapshot() const {
         ns.handoff_queued += m.handoff_queued.get();
         ns.refused_store += m.send_rejected_store.get();
         ns.refused_retry_later += m.send_rejected_retry_later.get();
+        ns.hot_promotions += m.hot_promotions.get();
+        ns.bucketed_messages += m.bucketed_messages.get();
       }
       ns.peers = n->membership->peers();
     }
@@ -842,6 +844,31 @@ ClusterSnapshot SimCluster::snapshot() const {
   s.acked = checker_.acked();
   s.delivered = checker_.delivered();
   s.violations = checker_.violations().size();
+  // Faults in force now (what RecoverAll would undo).
+  for (const auto& n : nodes_) {
+    const std::string id = view_.members[n->index].id;
+    const auto& d = n->store->faults();
+    if (!n->alive) s.active_faults.push_back("KillNode " + id);
+    if (n->clog_us)
+      s.active_faults.push_back("ClogNode " + id + " +" + std::to_string(n->clog_us) + " us");
+    if (n->cpu_burn_us)
+      s.active_faults.push_back("CpuBurn " + id + " +" + std::to_string(n->cpu_burn_us) + " us");
+    if (n->memory_limit)
+      s.active_faults.push_back("MemoryPressure " + id + " " + std::to_string(n->memory_limit) +
+                                " B/shard");
+    if (d.write_errors) s.active_faults.push_back("DiskErrors " + id);
+    if (d.capacity_bytes) s.active_faults.push_back("DiskFull " + id);
+    if (d.latency_us != DiskFaults{}.latency_us)
+      s.active_faults.push_back("SlowDisk " + id + " " + std::to_string(d.latency_us) + " us");
+    if (d.stall_until_us > world_.now_us()) s.active_faults.push_back("StallDisk " + id);
+  }
+  for (const auto& [a, b] : cut_) {
+    s.active_faults.push_back("cut " + view_.members[a].id + " -> " + view_.members[b].id);
+  }
+  if (link_loss_ > 0) s.active_faults.push_back("LossyLinks p=" + std::to_string(link_loss_));
+  for (const auto& c : clients_) {
+    if (c->stalled) s.active_faults.push_back("SlowConsumer " + c->user);
+  }
   return s;
 }
 

@@ -17,9 +17,9 @@
 
 #include "engine/client/client_core.h"
 #include "engine/cluster/membership.h"
-#include "engine/peer/peer_codec.h"
 #include "engine/core/config.h"
 #include "engine/core/shard.h"
+#include "engine/peer/peer_codec.h"
 #include "simulator/checker.h"
 #include "simulator/faults.h"
 #include "simulator/sim_store.h"
@@ -48,6 +48,7 @@ struct NodeSnapshot {
   std::uint64_t sessions = 0, users = 0, inbox_messages = 0, memory_bytes = 0;
   std::uint64_t sends_accepted = 0, delivered = 0, forwarded = 0, handoff_queued = 0;
   std::uint64_t refused_store = 0, refused_retry_later = 0;
+  std::uint64_t hot_promotions = 0, bucketed_messages = 0;
   std::uint64_t store_rows = 0, store_bytes = 0;
   std::vector<cluster::PeerInfo> peers;
 };

@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   opts.add_options()("help,h", "this help")("version", "print the version")(
       "scenario", po::value<std::string>()->default_value("R1"),
       "R1 (split brain), R5 (crash "
-      "and restart), MIX (random faults of every kind)")(
+      "and restart), HOT (hot recipient under fan-in), MIX (random faults of every kind)")(
       "seed", po::value<std::uint64_t>()->default_value(1), "the run's seed (replays exactly)")(
       "users", po::value<unsigned>()->default_value(0), "virtual users (0: the scenario's)")(
       "sweep", po::value<std::uint64_t>()->default_value(0),
@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(level);
   const std::string id = vm["scenario"].as<std::string>();
   if (!iris::sim::known_scenario(id)) {
-    std::cerr << "iris-fire: unknown scenario '" << id << "' (known: R1 R5 MIX)\n";
+    std::cerr << "iris-fire: unknown scenario '" << id << "' (known: R1 R5 HOT MIX)\n";
     return 2;
   }
   iris::sim::ScenarioOptions options;

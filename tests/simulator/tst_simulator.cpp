@@ -50,6 +50,7 @@ class TestSimulator : public QObject {
   void crashAndRestart_data();
   void crashAndRestart();
   void handoffQueueSurvivesSenderCrash();
+  void hotRecipientUnderFanIn();
   void lyingDiskIsReportedAsLoss();
   void diskFullRefusesThenRecovers();
   void memoryPressureRefusesThenRecovers();
@@ -143,6 +144,17 @@ void TestSimulator::crashAndRestart() {
   QVERIFY(figure(r, "handoff_queued") > 0);
 }
 
+// HOT: half of all traffic converges on one user, who is promoted to inbox buckets; a senders'
+// node is killed mid-fan-in and the hot user stops reading for 2 s. Per-sender order holds.
+void TestSimulator::hotRecipientUnderFanIn() {
+  for (std::uint64_t seed : {1, 2, 3}) {
+    auto r = run_scenario("HOT", seed);
+    QVERIFY2(r.pass, qPrintable(failure(r)));
+    QVERIFY2(figure(r, "hot_promotions") >= 1, qPrintable(failure(r)));
+    QVERIFY(figure(r, "bucketed_messages") > 100);
+  }
+}
+
 // Messages queued for an unreachable owner are durable on the sender's node: they survive its
 // kill -9 and are replayed, in order, once both are back and connected.
 void TestSimulator::handoffQueueSurvivesSenderCrash() {
@@ -232,7 +244,11 @@ void TestSimulator::diskFullRefusesThenRecovers() {
   std::uint64_t refused = 0;
   for (const auto& n : c.snapshot().nodes) refused += n.refused_store;
   QVERIFY2(refused > 0, "no STORE_UNAVAILABLE while the disk was full");  // later ones: order holds
+  auto active = c.snapshot().active_faults;
+  QVERIFY2(std::find(active.begin(), active.end(), "DiskFull " + c.node_id(home)) != active.end(),
+           "the snapshot does not show the full disk");
   c.apply(DiskFull{home, false});
+  QVERIFY(c.snapshot().active_faults.empty());
   c.set_online(bob, true);
   for (int i = 0; i < 1000 && !c.settled(); ++i) w.run_until(w.now_us() + 10'000);
   w.run_until(w.now_us() + 1'000'000);
