@@ -51,6 +51,7 @@ struct SimCluster::Client {
   bool stalled = false;            // slow consumer: bytes wait unread
   bool offline = false;            // churn: stays disconnected
   bool tick_armed = false;
+  std::vector<PresenceSeen> presence;
   std::vector<protocol::Bytes> unread;
 };
 
@@ -414,6 +415,20 @@ void SimCluster::arm_client_tick(std::size_t index) {
   });
 }
 
+void SimCluster::subscribe(const std::string& user, const std::string& target) {
+  auto it = client_of_.find(user);
+  if (it == client_of_.end()) return;
+  clients_[it->second]->core->subscribe(target);
+  client_flush(it->second);
+}
+
+const std::vector<SimCluster::PresenceSeen>& SimCluster::presence_seen(
+    const std::string& user) const {
+  static const std::vector<PresenceSeen> kNone;
+  auto it = client_of_.find(user);
+  return it == client_of_.end() ? kNone : clients_[it->second]->presence;
+}
+
 std::uint64_t SimCluster::send(const std::string& from, const std::string& to,
                                const std::string& payload) {
   auto it = client_of_.find(from);
@@ -535,6 +550,9 @@ void SimCluster::client_events(std::size_t index) {
       if (done->status == protocol::SendStatus::kOk) {
         checker_.on_acked(c.user, done->client_msg_id, world_.now_us());
       }
+    } else if (auto* pr = std::get_if<client::PresenceChanged>(&e)) {
+      c.presence.push_back(PresenceSeen{pr->user, pr->state == protocol::PresenceState::kOnline,
+                                        pr->last_seen_ms, world_.now_us()});
     } else if (auto* r = std::get_if<client::Redirected>(&e)) {
       auto home = view_.index_of(r->node_id);
       if (home != cluster::kLocalNode) c.redirect = home;

@@ -77,6 +77,15 @@ class SimCluster {
   void add_client(const std::string& user);
   // Churn: the user's client closes its connection and stays away until set_online(user, true).
   void set_online(const std::string& user, bool online);
+  // Presence: `user`'s client subscribes to `target`; presence_seen() lists what it was told.
+  struct PresenceSeen {
+    std::string target;
+    bool online = false;
+    std::uint64_t last_seen_ms = 0;
+    std::uint64_t at_us = 0;
+  };
+  void subscribe(const std::string& user, const std::string& target);
+  const std::vector<PresenceSeen>& presence_seen(const std::string& user) const;
   // Sends now from `from`'s client; returns the client message id, 0 if the client refused it
   // (too many pending). The checker records it.
   std::uint64_t send(const std::string& from, const std::string& to, const std::string& payload);

@@ -51,6 +51,7 @@ class TestSimulator : public QObject {
   void crashAndRestart();
   void handoffQueueSurvivesSenderCrash();
   void hotRecipientUnderFanIn();
+  void presenceAcrossNodes();
   void lyingDiskIsReportedAsLoss();
   void diskFullRefusesThenRecovers();
   void memoryPressureRefusesThenRecovers();
@@ -153,6 +154,48 @@ void TestSimulator::hotRecipientUnderFanIn() {
     QVERIFY2(figure(r, "hot_promotions") >= 1, qPrintable(failure(r)));
     QVERIFY(figure(r, "bucketed_messages") > 100);
   }
+}
+
+// Presence between users on two nodes: subscription and notices cross the peer link; a
+// transition while the link is cut is lost (docs/cluster.md), the next one after the heal is not.
+void TestSimulator::presenceAcrossNodes() {
+  SimConfig cfg;
+  SimCluster c(cfg, 21);
+  auto [alice, bob] = users_on_two_nodes(c);
+  c.add_client(alice);
+  c.add_client(bob);
+  World& w = c.world();
+  w.run_until(w.now_us() + 2'000'000);
+  c.subscribe(alice, bob);
+  w.run_until(w.now_us() + 200'000);
+  const auto& seen = c.presence_seen(alice);
+  QVERIFY(!seen.empty());
+  QCOMPARE(seen.back().target, bob);
+  QVERIFY(seen.back().online);
+  const std::uint64_t before = seen.size();
+  const std::uint64_t left_ms = w.now_us() / 1000;
+  c.set_online(bob, false);
+  w.run_until(w.now_us() + 200'000);
+  QCOMPARE(seen.size(), before + 1);
+  QVERIFY(!seen.back().online);
+  QVERIFY2(seen.back().last_seen_ms >= left_ms && seen.back().last_seen_ms <= left_ms + 100,
+           "last seen is not when bob left");
+  c.set_online(bob, true);
+  w.run_until(w.now_us() + 1'000'000);
+  QCOMPARE(seen.size(), before + 2);
+  QVERIFY(seen.back().online);
+  // Cut the link; bob leaves and comes back while it is cut, then leaves after the heal.
+  c.apply(Partition{{c.owner_of(alice)}, {c.owner_of(bob)}});
+  w.run_until(w.now_us() + 1'500'000);
+  c.set_online(bob, false);
+  w.run_until(w.now_us() + 300'000);
+  c.apply(Heal{});
+  w.run_until(w.now_us() + 3'000'000);  // links back
+  const std::uint64_t after_heal = seen.size();
+  c.set_online(bob, true);
+  w.run_until(w.now_us() + 1'000'000);
+  QVERIFY2(seen.size() > after_heal, "no notice after the heal");
+  QVERIFY(seen.back().online);
 }
 
 // Messages queued for an unreachable owner are durable on the sender's node: they survive its
