@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
+#include <deque>
 #include <functional>
 
 #include "simulator/sim_cluster.h"
@@ -160,8 +161,12 @@ ScenarioResult run_scenario(const std::string& id, std::uint64_t seed,
   // Workload: pairs chatting (u0 <-> u1, ...), every fourth message to a random user instead.
   const std::uint64_t from = t0 + spec.traffic_from_s * kSecond;
   const std::uint64_t until = t0 + spec.traffic_until_s * kSecond;
+  // Recurring events reschedule themselves through these, owned here for the run (a closure that
+  // owned itself through a shared_ptr would never be freed).
+  std::deque<std::function<void(std::uint64_t)>> senders;
+  std::deque<std::function<void()>> churners;
   for (std::uint32_t i = 0; i < spec.users; ++i) {
-    auto next = std::make_shared<std::function<void(std::uint64_t)>>();
+    auto* next = &senders.emplace_back();
     *next = [&, i, next](std::uint64_t n) {
       std::uint32_t to = (i ^ 1u) < spec.users ? (i ^ 1u) : 0;
       if (n % 4 == 3) to = static_cast<std::uint32_t>(rng.below(spec.users));
@@ -177,30 +182,29 @@ ScenarioResult run_scenario(const std::string& id, std::uint64_t seed,
   // Churn: every fourth user goes away for 0.5-3 s at a time and comes back, so inboxes are
   // stored, loaded on login and deleted after their ACKs (the disk matters).
   for (std::uint32_t i = 2; i < spec.users; i += 4) {
-    auto away = std::make_shared<std::function<void()>>();
+    auto* away = &churners.emplace_back();
     *away = [&, i, away] {
       if (world.now_us() >= until) return;
       cluster.set_online(user_name(i), false);
       std::uint64_t gone = 500'000 + rng.below(2'500'000);
       world.after(gone, [&, i, away] {
         cluster.set_online(user_name(i), true);
-        world.after(500'000 + rng.below(2 * kSecond), *away);
+        world.after(500'000 + rng.below(2 * kSecond), [away] { (*away)(); });
       });
     };
-    world.at(from + rng.below(2 * kSecond), *away);
+    world.at(from + rng.below(2 * kSecond), [away] { (*away)(); });
   }
   if (spec.faults) spec.faults(cluster, rng, t0);
 
   // "No user owned twice": sampled every 100 ms of the whole run.
   InvariantResult twice{"owned_twice", 0, {}};
-  auto sample = std::make_shared<std::function<void()>>();
-  *sample = [&, sample] {
+  std::function<void()> sample = [&] {
     for (auto& u : cluster.users_online_twice()) {
       if (twice.violations++ < 20) twice.examples.push_back(u + " online on two nodes");
     }
-    world.after(100'000, *sample);
+    world.after(100'000, [&sample] { sample(); });
   };
-  world.after(100'000, *sample);
+  world.after(100'000, [&sample] { sample(); });
 
   world.run_until(until);
   cluster.apply(RecoverAll{});
