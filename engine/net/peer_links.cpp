@@ -87,7 +87,7 @@ Status PeerLinks::start() {
 
 void PeerLinks::stop() {
   if (!started_ || stopped_) return;
-  stopped_ = true;
+  stopped_ = true;  // the caller's thread only; the links thread never reads it
   asio::post(io_, [this] {
     boost::system::error_code ec;
     acceptor_.close(ec);
@@ -144,7 +144,7 @@ void PeerLinks::flush_submitted() {
 }
 
 void PeerLinks::on_timer() {
-  if (stopped_) return;
+  // No stop check here: stop() cancels the timer on this thread, so a tick never runs after it.
   membership_->on_tick(now_us());
   run_actions();
   push_pending();
