@@ -149,6 +149,7 @@ SimCluster::SimCluster(SimConfig config, std::uint64_t seed)
     n->index = i;
     n->view = view_;
     n->view.self = static_cast<cluster::NodeIndex>(i);
+    if (i < config_.epochs.size()) n->view.epoch = config_.epochs[i];
     n->store = std::make_unique<SimStore>(world_);
     nodes_.push_back(std::move(n));
   }
@@ -853,6 +854,7 @@ ClusterSnapshot SimCluster::snapshot() const {
         ns.refused_retry_later += m.send_rejected_retry_later.get();
         ns.hot_promotions += m.hot_promotions.get();
         ns.bucketed_messages += m.bucketed_messages.get();
+        ns.routes_fenced += m.routes_fenced.get();
       }
       ns.peers = n->membership->peers();
     }

@@ -38,6 +38,9 @@ struct SimConfig {
   std::uint64_t tick_us = 5'000;               // shard and membership timers
   std::uint64_t client_tick_us = 50'000;       // client resend timer
   std::uint64_t client_backoff_us = 300'000;   // reconnect after a refused or lost connection
+  // View epoch per node (empty: 1 everywhere). A node whose epoch differs from the owner's has
+  // its routes fenced: a test of the fence, not a configuration a real cluster would run.
+  std::vector<std::uint64_t> epochs;
 };
 
 // What the console and reports show of a running cluster.
@@ -48,7 +51,7 @@ struct NodeSnapshot {
   std::uint64_t sessions = 0, users = 0, inbox_messages = 0, memory_bytes = 0;
   std::uint64_t sends_accepted = 0, delivered = 0, forwarded = 0, handoff_queued = 0;
   std::uint64_t refused_store = 0, refused_retry_later = 0;
-  std::uint64_t hot_promotions = 0, bucketed_messages = 0;
+  std::uint64_t hot_promotions = 0, bucketed_messages = 0, routes_fenced = 0;
   std::uint64_t store_rows = 0, store_bytes = 0;
   std::vector<cluster::PeerInfo> peers;
 };
