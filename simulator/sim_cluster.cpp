@@ -809,8 +809,8 @@ std::vector<std::string> SimCluster::users_online_twice() const {
   for (const auto& n : nodes_) {
     if (!n->alive) continue;
     for (const auto& s : n->shards) {
-      s->for_each_user([&](const std::string& user, bool is_online, std::size_t) {
-        if (is_online) ++online[user];
+      s->for_each_user([&](const std::string& user, const core::Shard::UserBrief& b) {
+        if (b.online) ++online[user];
       });
     }
   }
@@ -842,6 +842,20 @@ ClusterSnapshot SimCluster::snapshot() const {
     if (n->alive) {
       for (const auto& sh : n->shards) {
         const auto& m = sh->metrics();
+        ShardSnapshot ss;
+        ss.id = sh->id();
+        ss.sessions = static_cast<std::uint64_t>(m.sessions.get());
+        ss.users = static_cast<std::uint64_t>(m.users.get());
+        ss.inbox_messages = static_cast<std::uint64_t>(m.inbox_messages.get());
+        ss.memory_bytes = static_cast<std::uint64_t>(m.memory_bytes.get());
+        ss.sends_accepted = m.sends_accepted.get();
+        ss.delivered = m.delivered.get();
+        sh->for_each_user([&](const std::string& user, const core::Shard::UserBrief& b) {
+          if (b.buckets > 1) ss.hot_users.push_back({user, b.buckets, b.inbox});
+        });
+        std::sort(ss.hot_users.begin(), ss.hot_users.end(),
+                  [](const auto& a, const auto& b) { return a.user < b.user; });
+        ns.shards.push_back(std::move(ss));
         ns.sessions += static_cast<std::uint64_t>(m.sessions.get());
         ns.users += static_cast<std::uint64_t>(m.users.get());
         ns.inbox_messages += static_cast<std::uint64_t>(m.inbox_messages.get());

@@ -44,6 +44,17 @@ struct SimConfig {
 };
 
 // What the console and reports show of a running cluster.
+struct HotUser {  // a recipient promoted to inbox buckets
+  std::string user;
+  std::uint32_t buckets = 0;
+  std::size_t inbox = 0;
+};
+struct ShardSnapshot {
+  std::uint32_t id = 0;
+  std::uint64_t sessions = 0, users = 0, inbox_messages = 0, memory_bytes = 0;
+  std::uint64_t sends_accepted = 0, delivered = 0;
+  std::vector<HotUser> hot_users;
+};
 struct NodeSnapshot {
   std::string id;
   bool alive = false;
@@ -54,6 +65,7 @@ struct NodeSnapshot {
   std::uint64_t hot_promotions = 0, bucketed_messages = 0, routes_fenced = 0;
   std::uint64_t store_rows = 0, store_bytes = 0;
   std::vector<cluster::PeerInfo> peers;
+  std::vector<ShardSnapshot> shards;  // empty while the node is down
 };
 struct ClusterSnapshot {
   std::uint64_t now_us = 0;

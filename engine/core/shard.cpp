@@ -60,7 +60,8 @@ void Shard::on_stream_error(ConnId conn, ErrorCode code) {
 void Shard::fail(ConnId conn, ErrorCode code, std::string_view text) {
   send_frame(conn, protocol::Error{code, text.substr(0, protocol::kMaxText)});
   env_.close(conn);
-  if (handshakes_.erase(conn)) metrics_.handshakes.set(static_cast<std::int64_t>(handshakes_.size()));
+  if (handshakes_.erase(conn))
+    metrics_.handshakes.set(static_cast<std::int64_t>(handshakes_.size()));
   end_session(conn);
 }
 
@@ -144,8 +145,9 @@ void Shard::adopt_session(ConnId conn, const std::string& user_id, SessionId sid
   sessions_.emplace(conn, std::move(s));
   metrics_.logins.add();
   metrics_.sessions.set(static_cast<std::int64_t>(sessions_.size()));
-  logging::event(spdlog::level::debug, "login",
-                 {{"session", std::to_string(sid)}, {"user", user_id}, {"conn", std::to_string(conn)}});
+  logging::event(
+      spdlog::level::debug, "login",
+      {{"session", std::to_string(sid)}, {"user", user_id}, {"conn", std::to_string(conn)}});
   send_frame(conn, protocol::LoginOk{user_id, sid});
   presence_changed(u);
   deliver(u);
@@ -182,7 +184,8 @@ void Shard::end_session(ConnId conn) {
 }
 
 void Shard::on_closed(ConnId conn) {
-  if (handshakes_.erase(conn)) metrics_.handshakes.set(static_cast<std::int64_t>(handshakes_.size()));
+  if (handshakes_.erase(conn))
+    metrics_.handshakes.set(static_cast<std::int64_t>(handshakes_.size()));
   end_session(conn);
 }
 
@@ -258,8 +261,10 @@ Shard::UserState& Shard::user(const std::string& id) {
 }
 
 void Shard::for_each_user(
-    const std::function<void(const std::string&, bool, std::size_t)>& fn) const {
-  for (const auto& [id, u] : users_) fn(id, u->session != nullptr, u->inbox.size());
+    const std::function<void(const std::string&, const UserBrief&)>& fn) const {
+  for (const auto& [id, u] : users_) {
+    fn(id, UserBrief{u->session != nullptr, u->inbox.size(), u->buckets});
+  }
 }
 
 Shard::UserState* Shard::find_user(const std::string& id) {
@@ -317,8 +322,9 @@ void Shard::check_timeouts(std::uint64_t now) {
   }
   for (ConnId conn : slow) {
     metrics_.slow_consumer_disconnects.add();
-    logging::event(spdlog::level::info, "slow_consumer_disconnect",
-                   {{"conn", std::to_string(conn)}, {"session", std::to_string(sessions_[conn]->id)}});
+    logging::event(
+        spdlog::level::info, "slow_consumer_disconnect",
+        {{"conn", std::to_string(conn)}, {"session", std::to_string(sessions_[conn]->id)}});
     send_frame(conn, protocol::Bye{protocol::ByeReason::kSlowConsumer, 5000,
                                    "not reading: messages kept for the next login"});
     env_.close(conn);

@@ -40,7 +40,7 @@ class Shard {
   void on_closed(ConnId conn);
 
   void on_message(ShardMessage&& message);  // from a shard's mailbox (maybe this one)
-  void on_tick();   // timers: call every few milliseconds
+  void on_tick();                           // timers: call every few milliseconds
   void end_turn();  // after each batch of events: persist and flush what the turn produced
 
   // SIGTERM, in two steps. begin_drain(): refuse new messages (RETRY_LATER) and persist every
@@ -55,8 +55,13 @@ class Shard {
   void set_memory_limit(std::uint64_t bytes) { memory_limit_ = bytes; }
   // Read-only walk over the users (and hand-off queues) this shard holds: for the simulator's
   // checkers and snapshots, not for the hot path.
+  struct UserBrief {
+    bool online = false;
+    std::size_t inbox = 0;      // messages held in memory
+    std::uint32_t buckets = 1;  // > 1: a hot recipient
+  };
   void for_each_user(
-      const std::function<void(const std::string& user, bool online, std::size_t inbox)>& fn) const;
+      const std::function<void(const std::string& user, const UserBrief& brief)>& fn) const;
   const ShardMetrics& metrics() const { return metrics_; }
   std::size_t pending_persist() const {
     return persist_now_.size() + persist_later_.size() + persist_retry_.size() +
@@ -153,17 +158,17 @@ class Shard {
   // a failed batch's rows go first into the next one (all or none), after store_retry_us. Else a
   // later message could become durable before an earlier one, and a crash would leave the later
   // one to be delivered before the earlier one's retry (found by the simulator, MIX seed 731).
-  std::vector<PersistRef> persist_retry_;   // rows of a failed batch, in order
+  std::vector<PersistRef> persist_retry_;  // rows of a failed batch, in order
   bool persist_inflight_ = false;
   std::uint64_t persist_blocked_until_us_ = 0;
-  bool persist_all_now_ = false;            // a session ended: its deferred rows go now
-  std::vector<PersistRef> persist_now_;     // offline recipients: persist this turn
-  std::deque<PersistRef> persist_later_;    // online recipients: persist unless ACKed by due_us
-  std::vector<std::uint64_t> removes_;      // ids acked after they were durable
+  bool persist_all_now_ = false;          // a session ended: its deferred rows go now
+  std::vector<PersistRef> persist_now_;   // offline recipients: persist this turn
+  std::deque<PersistRef> persist_later_;  // online recipients: persist unless ACKed by due_us
+  std::vector<std::uint64_t> removes_;    // ids acked after they were durable
   std::vector<std::string> presence_dirty_;
-  std::uint64_t memory_bytes_ = 0;          // payload + overhead of messages held in memory
-  std::uint64_t memory_limit_;              // CoreConfig::shard_memory_limit unless squeezed
-  std::uint64_t store_down_until_us_ = 0;   // refuse new messages until then after a store error
+  std::uint64_t memory_bytes_ = 0;         // payload + overhead of messages held in memory
+  std::uint64_t memory_limit_;             // CoreConfig::shard_memory_limit unless squeezed
+  std::uint64_t store_down_until_us_ = 0;  // refuse new messages until then after a store error
   std::uint64_t last_gc_us_ = 0;
   std::uint64_t last_timeout_check_us_ = 0;
   // Only what timers must look at, so a tick costs O(that), not O(users): sessions whose ACK

@@ -155,6 +155,24 @@ void TestSimulator::hotRecipientUnderFanIn() {
     QVERIFY2(figure(r, "hot_promotions") >= 1, qPrintable(failure(r)));
     QVERIFY(figure(r, "bucketed_messages") > 100);
   }
+  // The snapshot shows the hot user and its buckets, on its home shard, while it is hot.
+  SimConfig cfg;
+  cfg.core.hot_threshold_msgs_per_s = 20;
+  SimCluster c(cfg, 5);
+  for (int i = 0; i < 10; ++i) c.add_client("h" + std::to_string(i));
+  World& w = c.world();
+  w.run_until(w.now_us() + 2'000'000);
+  for (int k = 0; k < 300; ++k) {
+    c.send("h" + std::to_string(1 + k % 9), "h0", "to the hot one " + std::to_string(k));
+    w.run_until(w.now_us() + 3'000);
+  }
+  bool shown = false;
+  for (const auto& n : c.snapshot().nodes) {
+    for (const auto& sh : n.shards) {
+      for (const auto& hu : sh.hot_users) shown |= hu.user == "h0" && hu.buckets > 1;
+    }
+  }
+  QVERIFY2(shown, "the snapshot does not show h0's buckets");
 }
 
 // Presence between users on two nodes: subscription and notices cross the peer link; a
