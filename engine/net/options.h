@@ -16,6 +16,9 @@ struct ClusterOptions {
   cluster::View view;         // every member, sorted by id; view.self is this node
   std::string peer_listen;    // "host:port" of this node's peer listener
   cluster::MembershipConfig membership;
+  // Frames from peers waiting for room in one worker's ring. Beyond it the links thread stops
+  // reading from peers (TCP pushes back on them) until half of it has drained.
+  std::size_t max_pending_per_shard = 65'536;
 };
 
 struct ServerOptions {

@@ -8,11 +8,11 @@
 #include <chrono>
 #include <random>
 
-#include "engine/peer/peer_message.h"
 #include "engine/common/logging.h"
 #include "engine/core/shard_env.h"
 #include "engine/net/node_server.h"
 #include "engine/net/worker.h"
+#include "engine/peer/peer_message.h"
 
 namespace iris::net {
 
@@ -270,6 +270,10 @@ void PeerLinks::read(const std::shared_ptr<Conn>& c) {
                                 if (c->closed) return;
                               }
                               run_actions();
+                              if (reads_paused_) {
+                                paused_.push_back(c);  // resumed by push_pending()
+                                return;
+                              }
                               read(c);
                             });
 }
@@ -382,6 +386,10 @@ void PeerLinks::deliver(std::uint32_t shard, core::ShardMessage message) {
   auto& pending = pending_[shard];
   pending.push_back(MailItem(std::move(message)));
   if (pending.size() == 1) push_pending();
+  if (pending.size() > high_water_.load(std::memory_order_relaxed)) {
+    high_water_.store(pending.size(), std::memory_order_relaxed);
+  }
+  if (pending.size() >= options_.cluster.max_pending_per_shard) reads_paused_ = true;
 }
 
 void PeerLinks::push_pending() {
@@ -396,6 +404,16 @@ void PeerLinks::push_pending() {
       pushed = true;
     }
     if (pushed) w.wake();
+  }
+  if (!reads_paused_) return;
+  for (const auto& pending : pending_) {
+    if (pending.size() > options_.cluster.max_pending_per_shard / 2) return;
+  }
+  reads_paused_ = false;
+  auto resume = std::move(paused_);
+  paused_.clear();
+  for (auto& c : resume) {
+    if (!c->closed) read(c);
   }
 }
 

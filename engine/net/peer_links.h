@@ -18,11 +18,11 @@
 #include <vector>
 
 #include "engine/cluster/membership.h"
-#include "engine/peer/peer_codec.h"
 #include "engine/common/status.h"
 #include "engine/core/shard_message.h"
 #include "engine/net/mailbox.h"
 #include "engine/net/options.h"
+#include "engine/peer/peer_codec.h"
 
 namespace iris::net {
 
@@ -47,6 +47,8 @@ class PeerLinks {
   void submit(cluster::NodeIndex node, protocol::Bytes frames);
   // Any thread: the peers' link states (a copy, refreshed at every membership event).
   std::vector<cluster::PeerInfo> peers() const;
+  // Any thread: the most frames ever waiting for one worker (bounded by the option plus one read).
+  std::size_t pending_high_water() const { return high_water_.load(std::memory_order_relaxed); }
 
  private:
   struct Conn;
@@ -85,6 +87,9 @@ class PeerLinks {
   std::vector<cluster::PeerInfo> peers_copy_;
   // Messages for a worker whose ring was full (cluster thread), in order per worker.
   std::vector<std::deque<MailItem>> pending_;
+  bool reads_paused_ = false;                  // a worker's pending queue is full
+  std::vector<std::shared_ptr<Conn>> paused_;  // links whose next read waits for room
+  std::atomic<std::size_t> high_water_{0};
   std::uint16_t peer_port_ = 0;
   std::thread thread_;
   bool started_ = false, stopped_ = false;
