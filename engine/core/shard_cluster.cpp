@@ -32,6 +32,22 @@ constexpr std::uint64_t kDirectBit = 1ull << 63;         // relay ids of direct 
 constexpr std::uint64_t kMaxForwardBytes = 64ull << 20;  // beyond: queue instead of forwarding
 constexpr std::uint64_t kIncarnationMask = (1ull << 20) - 1;  // as in message ids (types.h)
 constexpr int kRelaySeqBits = 43;
+// A route to another node: the real recipient, the view epoch it was made under (the fence), and
+// the relay id its outcome will name.
+RouteMessage outgoing_route(const std::string& sender, const std::string& recipient,
+                            std::uint64_t client_msg_id, std::uint64_t accepted_us,
+                            const std::string& payload, std::uint64_t epoch,
+                            std::uint64_t relay_id) {
+  RouteMessage out;
+  out.sender = sender;
+  out.recipient = recipient;
+  out.client_msg_id = client_msg_id;
+  out.accepted_us = accepted_us;
+  out.payload = payload;
+  out.epoch = epoch;
+  out.relay_id = relay_id;
+  return out;
+}
 }  // namespace
 
 bool Shard::peer_up(cluster::NodeIndex node) const {
@@ -61,18 +77,12 @@ bool Shard::relay_route(UserState& q, RouteMessage& r) {
       forward_bytes_ + r.payload.size() > kMaxForwardBytes) {
     return false;
   }
-  RouteMessage out;
-  out.sender = r.sender;
-  out.recipient = r.target;
-  out.client_msg_id = r.client_msg_id;
-  out.accepted_us = r.accepted_us;
-  out.payload = r.payload;
-  out.epoch = view->epoch;
   // Unique across this node's restarts too: a peer may answer a forward of a past incarnation
   // after this one started (found by the simulator, MIX seed 7659).
-  out.relay_id = kDirectBit | ((incarnation_ & kIncarnationMask) << kRelaySeqBits) |
-                 (++forward_seq_ & ((1ull << kRelaySeqBits) - 1));
-  const std::uint64_t relay_id = out.relay_id;
+  const std::uint64_t relay_id = kDirectBit | ((incarnation_ & kIncarnationMask) << kRelaySeqBits) |
+                                 (++forward_seq_ & ((1ull << kRelaySeqBits) - 1));
+  RouteMessage out = outgoing_route(r.sender, r.target, r.client_msg_id, r.accepted_us, r.payload,
+                                    view->epoch, relay_id);
   if (!env_.post_node(node, std::move(out))) {
     peer_down(node);  // its forwards go to the queue first; the caller queues r after them
     return false;
@@ -94,14 +104,8 @@ void Shard::replay_handoff(UserState& q) {
     if (q.spilled && it->first >= q.spill_from) break;
     InboxMessage& m = it->second;
     if (m.delivered_on != 0 || m.recipient_acked) continue;
-    RouteMessage out;
-    out.sender = m.sender;
-    out.recipient = m.target;
-    out.client_msg_id = m.client_msg_id;
-    out.accepted_us = m.accepted_us;
-    out.payload = m.payload;
-    out.epoch = view->epoch;
-    out.relay_id = it->first;
+    RouteMessage out = outgoing_route(m.sender, m.target, m.client_msg_id, m.accepted_us, m.payload,
+                                      view->epoch, it->first);
     if (!env_.post_node(node, std::move(out))) {
       peer_down(node);
       return;

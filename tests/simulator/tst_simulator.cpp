@@ -36,6 +36,15 @@ std::pair<std::string, std::string> users_on_two_nodes(SimCluster& c) {
   return {a, b};
 }
 
+// Two users homed on different nodes, logged in at home, links up (2 s of virtual time).
+std::pair<std::string, std::string> pair_logged_in(SimCluster& c) {
+  auto users = users_on_two_nodes(c);
+  c.add_client(users.first);
+  c.add_client(users.second);
+  c.world().run_until(c.world().now_us() + 2'000'000);
+  return users;
+}
+
 }  // namespace
 
 class TestSimulator : public QObject {
@@ -180,11 +189,8 @@ void TestSimulator::hotRecipientUnderFanIn() {
 void TestSimulator::presenceAcrossNodes() {
   SimConfig cfg;
   SimCluster c(cfg, 21);
-  auto [alice, bob] = users_on_two_nodes(c);
-  c.add_client(alice);
-  c.add_client(bob);
+  auto [alice, bob] = pair_logged_in(c);
   World& w = c.world();
-  w.run_until(w.now_us() + 2'000'000);
   c.subscribe(alice, bob);
   w.run_until(w.now_us() + 200'000);
   const auto& seen = c.presence_seen(alice);
@@ -288,11 +294,8 @@ void TestSimulator::handoffQueueSurvivesSenderCrash() {
 void TestSimulator::lyingDiskIsReportedAsLoss() {
   SimConfig cfg;
   SimCluster c(cfg, 5);
-  auto [alice, bob] = users_on_two_nodes(c);
-  c.add_client(alice);
-  c.add_client(bob);
+  auto [alice, bob] = pair_logged_in(c);
   World& w = c.world();
-  w.run_until(w.now_us() + 2'000'000);
   c.set_online(bob, false);
   w.run_until(w.now_us() + 200'000);
   for (int i = 0; i < 10; ++i) QVERIFY(c.send(alice, bob, "m" + std::to_string(i)) != 0);
@@ -315,11 +318,8 @@ void TestSimulator::lyingDiskIsReportedAsLoss() {
 void TestSimulator::diskFullRefusesThenRecovers() {
   SimConfig cfg;
   SimCluster c(cfg, 11);
-  auto [alice, bob] = users_on_two_nodes(c);
-  c.add_client(alice);
-  c.add_client(bob);
+  auto [alice, bob] = pair_logged_in(c);
   World& w = c.world();
-  w.run_until(w.now_us() + 2'000'000);
   c.set_online(bob, false);
   w.run_until(w.now_us() + 200'000);
   for (int i = 0; i < 10; ++i) c.send(alice, bob, "before " + std::to_string(i));
@@ -357,11 +357,8 @@ void TestSimulator::diskFullRefusesThenRecovers() {
 void TestSimulator::memoryPressureRefusesThenRecovers() {
   SimConfig cfg;
   SimCluster c(cfg, 12);
-  auto [alice, bob] = users_on_two_nodes(c);
-  c.add_client(alice);
-  c.add_client(bob);
+  auto [alice, bob] = pair_logged_in(c);
   World& w = c.world();
-  w.run_until(w.now_us() + 2'000'000);
   const std::uint32_t home = c.owner_of(bob);
   c.apply(MemoryPressure{home, 600});
   for (int i = 0; i < 40; ++i) c.send(alice, bob, std::string(200, 'p') + std::to_string(i));
