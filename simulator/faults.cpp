@@ -1,0 +1,147 @@
+// Applying faults to a SimCluster, and naming them for logs and reports.
+
+#include "simulator/faults.h"
+
+#include <algorithm>
+
+#include "simulator/sim_cluster.h"
+#include "simulator/sim_cluster_state.h"
+
+namespace iris::sim {
+
+// ---------------------------------------------------------------------------------------------
+// Faults
+
+void SimCluster::schedule(std::uint64_t at_us, Fault fault) {
+  world_.at(at_us, [this, f = std::move(fault)] { apply(f); });
+}
+
+void SimCluster::apply(const Fault& fault) {
+  fault_log_.push_back(std::to_string(world_.now_us() - World::kEpochUs) +
+                       " us: " + describe(fault));
+  world_.trace(10, fault.index());
+  auto cut = [this](std::uint32_t a, std::uint32_t b) {
+    if (a != b && a < nodes_.size() && b < nodes_.size()) cut_.insert({a, b});
+  };
+  if (auto* k = std::get_if<KillNode>(&fault)) {
+    if (k->node < nodes_.size()) kill_node(k->node);
+  } else if (auto* r = std::get_if<RestartNode>(&fault)) {
+    if (r->node < nodes_.size() && !nodes_[r->node]->alive) start_node(r->node);
+  } else if (auto* p = std::get_if<Partition>(&fault)) {
+    for (auto a : p->side_a) {
+      for (auto b : p->side_b) {
+        cut(a, b);
+        if (!p->one_way) cut(b, a);
+      }
+    }
+  } else if (std::holds_alternative<Heal>(fault)) {
+    cut_.clear();
+  } else if (auto* c = std::get_if<ClogNode>(&fault)) {
+    if (c->node < nodes_.size()) nodes_[c->node]->clog_us = c->extra_us;
+  } else if (auto* d = std::get_if<SlowDisk>(&fault)) {
+    if (d->node < nodes_.size()) {
+      nodes_[d->node]->store->faults().latency_us =
+          d->latency_us ? d->latency_us : DiskFaults{}.latency_us;
+    }
+  } else if (auto* s = std::get_if<StallDisk>(&fault)) {
+    if (s->node < nodes_.size()) {
+      nodes_[s->node]->store->faults().stall_until_us = world_.now_us() + s->duration_us;
+    }
+  } else if (auto* f = std::get_if<DiskFull>(&fault)) {
+    if (f->node < nodes_.size()) {
+      auto& disk = *nodes_[f->node]->store;
+      disk.faults().capacity_bytes = f->full ? std::max<std::uint64_t>(disk.used_bytes(), 1) : 0;
+    }
+  } else if (auto* e = std::get_if<DiskErrors>(&fault)) {
+    if (e->node < nodes_.size()) nodes_[e->node]->store->faults().write_errors = e->on;
+  } else if (auto* sc = std::get_if<SlowConsumer>(&fault)) {
+    auto it = client_of_.find(sc->user);
+    if (it != client_of_.end()) {
+      Client& cl = *clients_[it->second];
+      cl.stalled = sc->stalled;
+      if (!cl.stalled) {
+        auto unread = std::move(cl.unread);
+        cl.unread.clear();
+        for (auto& b : unread) client_rx(it->second, cl.conn_gen, std::move(b));
+      }
+    }
+  } else if (auto* burn = std::get_if<CpuBurn>(&fault)) {
+    if (burn->node < nodes_.size()) nodes_[burn->node]->cpu_burn_us = burn->delay_us;
+  } else if (auto* mp = std::get_if<MemoryPressure>(&fault)) {
+    if (mp->node < nodes_.size()) {
+      Node& n = *nodes_[mp->node];
+      n.memory_limit = mp->shard_bytes;
+      for (auto& sh : n.shards) {
+        sh->set_memory_limit(mp->shard_bytes ? mp->shard_bytes : config_.core.shard_memory_limit);
+      }
+    }
+  } else if (auto* loss = std::get_if<LossyLinks>(&fault)) {
+    link_loss_ = loss->probability;
+  } else if (std::holds_alternative<RecoverAll>(fault)) {
+    cut_.clear();
+    link_loss_ = 0;
+    for (std::uint32_t i = 0; i < nodes_.size(); ++i) {
+      nodes_[i]->clog_us = 0;
+      nodes_[i]->cpu_burn_us = 0;
+      if (nodes_[i]->memory_limit) apply(MemoryPressure{i, 0});
+      nodes_[i]->store->faults() = DiskFaults{};
+      if (!nodes_[i]->alive) start_node(i);
+    }
+    for (std::size_t i = 0; i < clients_.size(); ++i) {
+      if (clients_[i]->stalled) apply(SlowConsumer{clients_[i]->user, false});
+      if (clients_[i]->offline) set_online(clients_[i]->user, true);
+    }
+  }
+}
+
+namespace {
+std::string node_list(const std::vector<std::uint32_t>& v) {
+  std::string s = "{";
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
+  return s + "}";
+}
+struct Describe {
+  std::string operator()(const KillNode& f) { return "KillNode " + std::to_string(f.node); }
+  std::string operator()(const RestartNode& f) { return "RestartNode " + std::to_string(f.node); }
+  std::string operator()(const Partition& f) {
+    return std::string(f.one_way ? "Partition one-way " : "Partition ") + node_list(f.side_a) +
+           (f.one_way ? " -> " : " | ") + node_list(f.side_b);
+  }
+  std::string operator()(const Heal&) { return "Heal"; }
+  std::string operator()(const ClogNode& f) {
+    return "ClogNode " + std::to_string(f.node) + " +" + std::to_string(f.extra_us) + " us";
+  }
+  std::string operator()(const SlowDisk& f) {
+    return "SlowDisk " + std::to_string(f.node) + " " + std::to_string(f.latency_us) + " us";
+  }
+  std::string operator()(const StallDisk& f) {
+    return "StallDisk " + std::to_string(f.node) + " " + std::to_string(f.duration_us) + " us";
+  }
+  std::string operator()(const DiskFull& f) {
+    return std::string(f.full ? "DiskFull " : "DiskSpace ") + std::to_string(f.node);
+  }
+  std::string operator()(const DiskErrors& f) {
+    return std::string(f.on ? "DiskErrors " : "DiskHealthy ") + std::to_string(f.node);
+  }
+  std::string operator()(const SlowConsumer& f) {
+    return std::string(f.stalled ? "SlowConsumer " : "ReadsAgain ") + f.user;
+  }
+  std::string operator()(const CpuBurn& f) {
+    return "CpuBurn " + std::to_string(f.node) + " +" + std::to_string(f.delay_us) + " us";
+  }
+  std::string operator()(const MemoryPressure& f) {
+    return "MemoryPressure " + std::to_string(f.node) + " " + std::to_string(f.shard_bytes) +
+           " B/shard";
+  }
+  std::string operator()(const LossyLinks& f) {
+    return "LossyLinks p=" + std::to_string(f.probability);
+  }
+  std::string operator()(const RecoverAll&) { return "RecoverAll"; }
+};
+}  // namespace
+
+std::string describe(const Fault& fault) {
+  return std::visit(Describe{}, fault);
+}
+
+}  // namespace iris::sim

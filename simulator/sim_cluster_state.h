@@ -1,0 +1,138 @@
+#pragma once
+// Private state of a SimCluster, shared by its implementation files only (sim_cluster.cpp: nodes,
+// links, observation; sim_clients.cpp: virtual clients and client connections; faults.cpp).
+
+#include <algorithm>
+
+#include "engine/peer/peer_codec.h"
+#include "engine/peer/peer_message.h"
+#include "simulator/sim_cluster.h"
+
+namespace iris::sim {
+
+using core::ConnId;
+using core::ShardId;
+
+// ---------------------------------------------------------------------------------------------
+// Per-node state. Everything but the disk (store) dies with the process.
+
+struct SimCluster::Node {
+  std::uint32_t index = 0;
+  cluster::View view;
+  std::unique_ptr<SimStore> store;  // the disk: survives kills
+  bool alive = false;
+  std::uint64_t gen = 0;  // bumped at every kill: events of a dead incarnation do nothing
+  std::uint64_t incarnation = 0;
+  std::unique_ptr<cluster::Membership> membership;
+  std::vector<std::unique_ptr<ShardStore>> stores;
+  std::vector<std::unique_ptr<Env>> envs;
+  std::vector<std::unique_ptr<core::Shard>> shards;
+  struct Conn {
+    std::size_t client = 0;
+    std::uint64_t client_gen = 0;  // the client's connection it belongs to
+    ShardId home = 0;
+    protocol::FrameReader reader;
+    std::uint64_t last_arrival = 0;  // node -> client FIFO
+    bool closing = false;
+  };
+  std::unordered_map<ConnId, Conn> conns;
+  ConnId next_conn = 0;
+  std::uint64_t clog_us = 0;
+  std::uint64_t cpu_burn_us = 0;   // CpuBurn: inbound frames and timers wait this much more
+  std::uint64_t memory_limit = 0;  // MemoryPressure: per-shard limit, 0 = the config's
+};
+
+struct SimCluster::Client {
+  std::string user;
+  std::unique_ptr<client::ClientCore> core;
+  std::uint64_t conn_gen = 0;  // bumped per connection attempt
+  std::uint32_t node = 0;
+  ConnId conn = 0;  // 0: not accepted yet
+  bool connected = false;
+  std::optional<std::uint32_t> redirect;
+  std::uint64_t last_arrival = 0;  // client -> node FIFO
+  bool stalled = false;            // slow consumer: bytes wait unread
+  bool offline = false;            // churn: stays disconnected
+  bool tick_armed = false;
+  std::vector<PresenceSeen> presence;
+  std::vector<protocol::Bytes> unread;
+};
+
+// A shard's store: the node's SimStore, with every completion followed by the shard's end_turn
+// (as the real driver ends a turn after each batch of events).
+class SimCluster::ShardStore final : public store::Store {
+ public:
+  ShardStore(SimCluster& c, std::uint32_t node, ShardId shard)
+      : c_(c), node_(node), shard_(shard) {}
+  template <typename Done>
+  Done wrap(Done done) {
+    return [this, done = std::move(done)](auto result) {
+      if (done) done(std::move(result));
+      c_.end_turn(node_, shard_);
+    };
+  }
+  void append(std::vector<store::StoredMessage> m, store::Completion done) override {
+    disk().append(std::move(m), wrap(std::move(done)));
+  }
+  void remove(std::vector<std::uint64_t> ids, store::Completion done) override {
+    disk().remove(std::move(ids), wrap(std::move(done)));
+  }
+  void load_inbox(std::string r, std::uint64_t after, std::size_t limit,
+                  store::LoadCompletion done) override {
+    disk().load_inbox(std::move(r), after, limit, wrap(std::move(done)));
+  }
+  void put_last_seen(std::string u, std::uint64_t ms, store::Completion done) override {
+    disk().put_last_seen(std::move(u), ms, wrap(std::move(done)));
+  }
+  void get_last_seen(std::string u, store::LastSeenCompletion done) override {
+    disk().get_last_seen(std::move(u), wrap(std::move(done)));
+  }
+  Result<std::uint64_t> next_incarnation() override { return disk().next_incarnation(); }
+  void flush() override {}
+  store::StoreStats stats() const override { return c_.nodes_[node_]->store->stats(); }
+
+ private:
+  SimStore& disk() { return *c_.nodes_[node_]->store; }
+  SimCluster& c_;
+  std::uint32_t node_;
+  ShardId shard_;
+};
+
+class SimCluster::Env final : public core::ShardEnv {
+ public:
+  Env(SimCluster& c, std::uint32_t node, ShardId shard) : c_(c), node_(node), shard_(shard) {}
+  std::uint64_t now_us() override { return c_.world_.now_us(); }
+  std::uint64_t random_u64() override { return c_.world_.rng().next(); }
+  void send(ConnId conn, std::span<const std::uint8_t> bytes) override {
+    c_.node_send(node_, conn, bytes);
+  }
+  void close(ConnId conn) override { c_.node_close(node_, conn); }
+  void set_home(ConnId conn, ShardId home) override {
+    auto& n = *c_.nodes_[node_];
+    if (auto it = n.conns.find(conn); it != n.conns.end()) it->second.home = home;
+  }
+  bool post(ShardId target, core::ShardMessage message) override {
+    Node& n = *c_.nodes_[node_];
+    auto shared = std::make_shared<core::ShardMessage>(std::move(message));
+    c_.world_.after(0, [this, gen = n.gen, target, shared] {
+      Node& node = *c_.nodes_[node_];
+      if (!node.alive || node.gen != gen) return;
+      node.shards[target]->on_message(std::move(*shared));
+      c_.end_turn(node_, target);
+    });
+    return true;
+  }
+  store::Store& store() override { return *c_.nodes_[node_]->stores[shard_]; }
+  const cluster::View* view() override { return &c_.nodes_[node_]->view; }
+  bool post_node(cluster::NodeIndex node, core::ShardMessage message) override {
+    auto frame = peer::to_peer_frame(std::move(message));
+    return frame && c_.send_peer(node_, node, *frame);
+  }
+
+ private:
+  SimCluster& c_;
+  std::uint32_t node_;
+  ShardId shard_;
+};
+
+}  // namespace iris::sim
