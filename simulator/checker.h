@@ -7,6 +7,7 @@
 //   phantom     delivered but never sent
 //   misdirected delivered to a user it was not sent to
 //   corrupted   delivered with a payload other than the one sent
+//   protocol    bytes a client or a node could not decode (reported by the driver)
 // Each violation keeps an example (sender, client id) for the report.
 
 #include <cstdint>
@@ -32,6 +33,8 @@ class Checker {
 
   // Acked messages not delivered (yet). At the end of a run every one of them is lost.
   std::uint64_t undelivered_acked() const { return acked_ - acked_delivered_; }
+  // A violation seen outside the message flow (e.g. undecodable bytes).
+  void report(const std::string& kind, std::string detail) { violate(kind, std::move(detail)); }
   // Sent but not acknowledged (yet): "sender#cid -> recipient", at most `limit`.
   std::vector<std::string> unacknowledged(std::size_t limit) const;
   // Adds a "lost" violation per acked message never delivered. Call once, at the end.

@@ -226,7 +226,7 @@ ScenarioResult run_scenario(const std::string& id, std::uint64_t seed,
   r.name = spec.name;
   r.seed = seed;
   for (const char* kind :
-       {"lost", "duplicated", "reordered", "phantom", "misdirected", "corrupted"}) {
+       {"lost", "duplicated", "reordered", "phantom", "misdirected", "corrupted", "protocol"}) {
     InvariantResult inv{kind, checker.count(kind), {}};
     for (const auto& v : checker.violations()) {
       if (v.kind == kind) inv.examples.push_back(v.detail);

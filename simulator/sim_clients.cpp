@@ -174,6 +174,8 @@ void SimCluster::client_events(std::size_t index) {
       if (done->status == protocol::SendStatus::kOk) {
         checker_.on_acked(c.user, done->client_msg_id, world_.now_us());
       }
+    } else if (auto* f = std::get_if<client::ProtocolFailure>(&e)) {
+      checker_.report("protocol", c.user + "'s client could not decode the node: " + f->what);
     } else if (auto* pr = std::get_if<client::PresenceChanged>(&e)) {
       c.presence.push_back(PresenceSeen{pr->user, pr->state == protocol::PresenceState::kOnline,
                                         pr->last_seen_ms, world_.now_us()});

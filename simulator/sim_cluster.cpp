@@ -235,7 +235,7 @@ void SimCluster::deliver_peer(std::uint32_t to, std::uint32_t from, std::uint64_
   if (!n.alive) return;
   auto decoded = peer::decode_peer(std::span<const std::uint8_t>(bytes));
   if (!decoded) {  // cannot happen between correct codecs: a checker-visible failure
-    checker_.on_delivered("#peer-codec", decoded.status().message(), 0, "", world_.now_us());
+    checker_.report("protocol", "undecodable peer frame: " + decoded.status().message());
     return;
   }
   const std::uint64_t now = world_.now_us();
@@ -245,9 +245,7 @@ void SimCluster::deliver_peer(std::uint32_t to, std::uint32_t from, std::uint64_
     n.membership->on_heartbeat(peer, *hb, now);
   } else if (auto* ack = std::get_if<cluster::HeartbeatAck>(&*decoded)) {
     n.membership->on_heartbeat_ack(peer, *ack, now);
-  } else if (std::holds_alternative<peer::PeerHello>(*decoded)) {
-    n.membership->on_frame(peer, now);
-  } else {
+  } else {  // PEER_HELLO (nothing to hand on) or a shard's message
     n.membership->on_frame(peer, now);
     if (auto m = peer::to_shard_message(std::move(*decoded), peer)) {
       ShardId s = core::shard_for_peer_message(*m, n.view, config_.shards_per_node);

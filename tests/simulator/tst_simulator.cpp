@@ -98,6 +98,8 @@ void TestSimulator::checkerCatchesEveryViolation() {
   corrupt.on_send("a", "b", 1, "sent", 0);
   corrupt.on_delivered("b", "a", 1, "tampered", 1);
   QCOMPARE(corrupt.count("corrupted"), std::uint64_t{1});
+  corrupt.report("protocol", "undecodable bytes");
+  QCOMPARE(corrupt.count("protocol"), std::uint64_t{1});
 
   Checker clean;
   clean.on_send("a", "b", 1, "x", 0);
