@@ -68,11 +68,14 @@ void Shard::handle_send(Session& s, const protocol::Send& send) {
   route.client_msg_id = send.client_msg_id;
   route.accepted_us = now;
   route.payload.assign(reinterpret_cast<const char*>(send.payload.data()), send.payload.size());
-  if (const cluster::View* view = env_.view(); view && !view->owns(route.recipient)) {
-    // Owned by another node: through the shard that relays to it (it forwards at once, or
-    // queues for hinted hand-off while that node is unreachable; one FIFO per owner node).
-    route.target = std::move(route.recipient);
-    route.recipient = cluster::handoff_queue_name(view->members[view->owner_of(route.target)].id);
+  if (const cluster::View* view = env_.view()) {
+    const cluster::NodeIndex owner = view->owner_of(route.recipient);  // one rendezvous pass
+    if (owner != view->self) {
+      // Owned by another node: through the shard that relays to it (it forwards at once, or
+      // queues for hinted hand-off while that node is unreachable; one FIFO per owner node).
+      route.target = std::move(route.recipient);
+      route.recipient = cluster::handoff_queue_name(view->members[owner].id);
+    }
   }
   ShardId home = shard_of(route.recipient, config_.shards);
   if (home == id_) {
