@@ -7,14 +7,15 @@
 namespace iris::sim {
 
 namespace {
-constexpr std::size_t kExamplesPerKind = 20;
 std::string id(const std::string& sender, std::uint64_t cid) {
   return sender + "#" + std::to_string(cid);
 }
 }  // namespace
 
-void Checker::violate(const std::string& kind, std::string detail) {
-  if (counts_[kind]++ < kExamplesPerKind) violations_.push_back({kind, std::move(detail)});
+void Checker::violate(const std::string& kind, std::string msg, std::string detail) {
+  if (counts_[kind]++ < kKeptPerKind) {
+    violations_.push_back({kind, std::move(msg), std::move(detail)});
+  }
 }
 
 std::uint64_t Checker::count(const std::string& kind) const {
@@ -23,18 +24,19 @@ std::uint64_t Checker::count(const std::string& kind) const {
 }
 
 void Checker::on_send(const std::string& sender, const std::string& recipient, std::uint64_t cid,
-                      const std::string& payload, std::uint64_t now_us) {
+                      const std::string& payload, std::uint64_t sent_us) {
   ++sent_;
-  by_sender_[sender][cid] = Sent{recipient, core::fnv1a(payload), now_us, false, false};
+  by_sender_[sender][cid] = Sent{recipient, core::fnv1a(payload), sent_us, false, false};
 }
 
-void Checker::on_acked(const std::string& sender, std::uint64_t cid, std::uint64_t) {
+void Checker::on_acked(const std::string& sender, std::uint64_t cid, std::uint64_t now_us) {
   auto s = by_sender_.find(sender);
   if (s == by_sender_.end()) return;
   auto it = s->second.find(cid);
   if (it == s->second.end() || it->second.acked) return;
   it->second.acked = true;
   ++acked_;
+  ack_latencies_.push_back(now_us > it->second.sent_us ? now_us - it->second.sent_us : 0);
   if (it->second.delivered) ++acked_delivered_;
 }
 
@@ -45,19 +47,21 @@ void Checker::on_delivered(const std::string& recipient, const std::string& send
   auto s = by_sender_.find(sender);
   auto it = s == by_sender_.end() ? decltype(s->second.end()){} : s->second.find(cid);
   if (s == by_sender_.end() || it == s->second.end()) {
-    violate("phantom", id(sender, cid) + " delivered to " + recipient + " was never sent");
+    violate("phantom", id(sender, cid),
+            id(sender, cid) + " delivered to " + recipient + " was never sent");
     return;
   }
   Sent& m = it->second;
   if (m.recipient != recipient) {
-    violate("misdirected", id(sender, cid) + " for " + m.recipient + " delivered to " + recipient);
+    violate("misdirected", id(sender, cid),
+            id(sender, cid) + " for " + m.recipient + " delivered to " + recipient);
     return;
   }
   if (m.payload_hash != core::fnv1a(payload)) {
-    violate("corrupted", id(sender, cid) + " delivered with another payload");
+    violate("corrupted", id(sender, cid), id(sender, cid) + " delivered with another payload");
   }
   if (m.delivered) {
-    violate("duplicated", id(sender, cid) + " delivered twice to " + recipient);
+    violate("duplicated", id(sender, cid), id(sender, cid) + " delivered twice to " + recipient);
     return;
   }
   m.delivered = true;
@@ -66,11 +70,26 @@ void Checker::on_delivered(const std::string& recipient, const std::string& send
   std::string pair = recipient + '\0' + sender;
   auto& last = last_cid_[pair];
   if (cid < last) {
-    violate("reordered", id(sender, cid) + " delivered to " + recipient + " after " +
-                             id(sender, last) + ", sent later");
+    violate("reordered", id(sender, cid),
+            id(sender, cid) + " delivered to " + recipient + " after " + id(sender, last) +
+                ", sent later");
   } else {
     last = cid;
   }
+}
+
+void Checker::on_released(const std::string& recipient, const std::string& sender,
+                          std::uint64_t cid) {
+  auto s = by_sender_.find(sender);
+  if (s == by_sender_.end()) return;
+  auto it = s->second.find(cid);
+  if (it == s->second.end() || !it->second.delivered || it->second.recipient != recipient) return;
+  it->second.delivered = false;
+  --delivered_;
+  ++released_;
+  if (it->second.acked) --acked_delivered_;
+  auto& last = last_cid_[recipient + '\0' + sender];
+  last = std::min(last, cid - 1);
 }
 
 std::vector<std::string> Checker::unacknowledged(std::size_t limit) const {
@@ -90,7 +109,8 @@ void Checker::finish() {
   for (const auto& [sender, msgs] : by_sender_) {
     for (const auto& [cid, m] : msgs) {
       if (m.acked && !m.delivered) {
-        violate("lost", id(sender, cid) + " for " + m.recipient + " acknowledged, never delivered");
+        violate("lost", id(sender, cid),
+                id(sender, cid) + " for " + m.recipient + " acknowledged, never delivered");
       }
     }
   }

@@ -17,8 +17,7 @@ void SimCluster::schedule(std::uint64_t at_us, Fault fault) {
 }
 
 void SimCluster::apply(const Fault& fault) {
-  fault_log_.push_back(std::to_string(world_.now_us() - World::kEpochUs) +
-                       " us: " + describe(fault));
+  fault_log_.push_back({world_.now_us(), describe(fault)});
   world_.trace(10, fault.index());
   auto cut = [this](std::uint32_t a, std::uint32_t b) {
     if (a != b && a < nodes_.size() && b < nodes_.size()) cut_.insert({a, b});
@@ -27,6 +26,8 @@ void SimCluster::apply(const Fault& fault) {
     if (k->node < nodes_.size()) kill_node(k->node);
   } else if (auto* r = std::get_if<RestartNode>(&fault)) {
     if (r->node < nodes_.size() && !nodes_[r->node]->alive) start_node(r->node);
+  } else if (auto* dr = std::get_if<DrainNode>(&fault)) {
+    if (dr->node < nodes_.size()) drain_node(dr->node, dr->down_us);
   } else if (auto* p = std::get_if<Partition>(&fault)) {
     for (auto a : p->side_a) {
       for (auto b : p->side_b) {
@@ -103,6 +104,9 @@ std::string node_list(const std::vector<std::uint32_t>& v) {
 struct Describe {
   std::string operator()(const KillNode& f) { return "KillNode " + std::to_string(f.node); }
   std::string operator()(const RestartNode& f) { return "RestartNode " + std::to_string(f.node); }
+  std::string operator()(const DrainNode& f) {
+    return "DrainNode " + std::to_string(f.node) + " (down " + std::to_string(f.down_us) + " us)";
+  }
   std::string operator()(const Partition& f) {
     return std::string(f.one_way ? "Partition one-way " : "Partition ") + node_list(f.side_a) +
            (f.one_way ? " -> " : " | ") + node_list(f.side_b);

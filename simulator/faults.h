@@ -16,6 +16,10 @@ struct KillNode {  // kill -9: no drain; writes the disk had not completed are l
 struct RestartNode {  // start a killed node again, on the disk it left
   std::uint32_t node = 0;
 };
+struct DrainNode {  // graceful restart (SIGTERM): drain, BYE every client, stop, start after down_us
+  std::uint32_t node = 0;
+  std::uint64_t down_us = 1'000'000;
+};
 struct Partition {  // cut every link between side_a and side_b (only a -> b when one_way)
   std::vector<std::uint32_t> side_a, side_b;
   bool one_way = false;
@@ -59,7 +63,7 @@ struct LossyLinks {  // each peer frame resets its link with this probability (0
 struct RecoverAll {};
 
 using Fault =
-    std::variant<KillNode, RestartNode, Partition, Heal, ClogNode, SlowDisk, StallDisk, DiskFull,
+    std::variant<KillNode, RestartNode, DrainNode, Partition, Heal, ClogNode, SlowDisk, StallDisk, DiskFull,
                  DiskErrors, SlowConsumer, CpuBurn, MemoryPressure, LossyLinks, RecoverAll>;
 
 std::string describe(const Fault& fault);

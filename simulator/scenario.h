@@ -1,57 +1,55 @@
 #pragma once
-// Scenarios on the simulator: a workload, a fault schedule, the invariants and the budget, run
-// from a seed to a verdict. PASS only if every invariant held and every budgeted figure is inside
-// its budget; otherwise FAIL with the reason (docs/simulator.md, ../FIRE_TESTS rules).
+// The fire-test catalog (../FIRE_TESTS, docs/fire-tests.md): every scenario is a workload, a fault
+// schedule, the invariants and a numeric budget, written once against FireTarget and run here on
+// the simulator from a seed. PASS only if every invariant held and every budgeted figure is inside
+// its budget; otherwise FAIL with the reason and the command that replays the run.
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "engine/core/config.h"
+#include "simulator/report.h"
 
 namespace iris::sim {
 
-struct Figure {
-  std::string name;
-  double value = 0;
-  std::string unit;
-  std::string how;               // how it was measured
-  std::optional<double> budget;  // an upper bound, if the scenario sets one
-  bool ok() const { return !budget || value <= *budget; }
-};
+// smoke: seconds per scenario (CI); standard: the catalog's sizes (50k users for C1/C2, 100k for
+// C3); full: as large as this machine's memory allows.
+enum class Scale { kSmoke, kStandard, kFull };
+std::optional<Scale> parse_scale(std::string_view name);
+std::string to_string(Scale scale);
 
-struct InvariantResult {
-  std::string name;
-  std::uint64_t violations = 0;
-  std::vector<std::string> examples;
-  bool ok() const { return violations == 0; }
-};
-
-struct ScenarioResult {
+struct ScenarioInfo {
   std::string id, name;
-  std::uint64_t seed = 0;
-  bool pass = false;
-  std::string reason;  // why it failed; empty on PASS
-  std::vector<InvariantResult> invariants;
-  std::vector<Figure> figures;
-  std::vector<std::string> faults;  // the fault log, with virtual times
-  std::uint64_t trace_hash = 0;
-  std::uint64_t events = 0;
-  double virtual_seconds = 0;
-  double real_seconds = 0;
-  std::string replay;  // the command that replays this run
+  std::string description;  // workload, faults, what passes
+  bool in_suite = true;     // false: extra scenarios run only by name (HOT, MIX)
 };
+
+// The catalog in report order: F1-F6, P1-P3, S1-S4, R1-R6, C1-C3, then the extras.
+const std::vector<ScenarioInfo>& catalog();
+const ScenarioInfo* find_scenario(std::string_view id);
 
 struct ScenarioOptions {
-  std::uint32_t users = 0;  // 0: the scenario's default
+  Scale scale = Scale::kSmoke;
+  std::uint32_t users = 0;  // 0: the scenario's own count at this scale
+  // Deliberate defects, to prove the checkers can fail (tests; `iris-fire --sabotage`).
+  // kDeliverTwice also switches off the clients' duplicate suppression: an application sees a
+  // duplicate only when both layers fail, and that is what the invariant guards.
+  core::Sabotage sabotage = core::Sabotage::kNone;
+  std::function<void(double fraction)> progress;  // 0..1 of the run's virtual time
+  const std::atomic<bool>* cancel = nullptr;       // set: the run stops early and FAILs
 };
 
-// "R1" split brain, "R5" crash and restart, "MIX" random faults of every kind (the seed sweep).
-std::vector<std::string> scenario_ids();
-bool known_scenario(const std::string& id);
+// Runs scenario `id` on a fresh simulated cluster seeded with `seed`. Unknown id: a FAIL result.
 ScenarioResult run_scenario(const std::string& id, std::uint64_t seed,
                             const ScenarioOptions& options = {});
 
-std::string to_json(const ScenarioResult& result);  // one object; schema in docs/simulator.md
-std::string summary(const ScenarioResult& result);  // a few human lines: verdict, figures, replay
+// Sabotage names for `iris-fire --sabotage` ("ack-then-drop", ...).
+std::optional<core::Sabotage> parse_sabotage(std::string_view name);
+std::vector<std::string> sabotage_names();
 
 }  // namespace iris::sim

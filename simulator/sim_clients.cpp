@@ -10,18 +10,47 @@ namespace iris::sim {
 // ---------------------------------------------------------------------------------------------
 // Clients
 
-void SimCluster::add_client(const std::string& user) {
+void SimCluster::add_client(const std::string& user, const ClientSpec& spec) {
   auto c = std::make_unique<Client>();
   c->user = user;
   client::ClientOptions o;
   o.token = user;
   o.client_name = "sim";
   o.max_pending_sends = 1024;
+  o.auto_ack = !spec.acks_per_session;
+  if (!config_.client_dedup) o.dedup_capacity = 0;
+  c->acks_per_session = spec.acks_per_session;
+  c->offline = !spec.online;
   c->core = std::make_unique<client::ClientCore>(o, world_.now_us());
   std::size_t index = clients_.size();
   client_of_[user] = index;
   clients_.push_back(std::move(c));
   connect(index, static_cast<std::uint32_t>(world_.rng().below(nodes_.size())));
+}
+
+bool SimCluster::online(const std::string& user) const {
+  auto it = client_of_.find(user);
+  return it != client_of_.end() && clients_[it->second]->core->logged_in();
+}
+
+void SimCluster::query_presence(const std::string& user, const std::string& target) {
+  auto it = client_of_.find(user);
+  if (it == client_of_.end()) return;
+  clients_[it->second]->core->query_status(target);
+  client_flush(it->second);
+}
+
+std::uint64_t SimCluster::wire_redeliveries(const std::string& user) const {
+  auto it = client_of_.find(user);
+  return it == client_of_.end() ? 0 : clients_[it->second]->core->duplicates_dropped();
+}
+
+// The session ended: deliveries the application left unacknowledged will come again.
+void SimCluster::end_client_session(Client& c) {
+  for (const auto& u : c.unacked) checker_.on_released(c.user, u.sender, u.client_msg_id);
+  c.unacked.clear();
+  c.acked_this_session = 0;
+  c.core->on_disconnected();
 }
 
 // The client's resend timer runs only while it has sends to answer: a million idle virtual users
@@ -46,7 +75,7 @@ void SimCluster::subscribe(const std::string& user, const std::string& target) {
   client_flush(it->second);
 }
 
-const std::vector<SimCluster::PresenceSeen>& SimCluster::presence_seen(
+const std::vector<PresenceSeen>& SimCluster::presence_seen(
     const std::string& user) const {
   static const std::vector<PresenceSeen> kNone;
   auto it = client_of_.find(user);
@@ -54,13 +83,13 @@ const std::vector<SimCluster::PresenceSeen>& SimCluster::presence_seen(
 }
 
 std::uint64_t SimCluster::send(const std::string& from, const std::string& to,
-                               const std::string& payload) {
+                               const std::string& payload, std::uint64_t scheduled_us) {
   auto it = client_of_.find(from);
   if (it == client_of_.end()) return 0;
   Client& c = *clients_[it->second];
   std::uint64_t id = c.core->send(to, payload, world_.now_us());
   if (id == 0) return 0;
-  checker_.on_send(from, to, id, payload, world_.now_us());
+  checker_.on_send(from, to, id, payload, std::min(scheduled_us, world_.now_us()));
   world_.trace(7, id);
   client_flush(it->second);
   arm_client_tick(it->second);
@@ -89,6 +118,7 @@ void SimCluster::set_online(const std::string& user, bool online) {
                    if (ci == n.conns.end()) return;
                    ShardId home = ci->second.home;
                    n.conns.erase(ci);
+                   EngineScope engine(*this);
                    n.shards[home]->on_closed(conn);
                    end_turn(node, home);
                  });
@@ -97,7 +127,7 @@ void SimCluster::set_online(const std::string& user, bool online) {
   c.connected = false;
   c.conn = 0;
   c.unread.clear();
-  c.core->on_disconnected();
+  end_client_session(c);
 }
 
 void SimCluster::connect(std::size_t index, std::uint32_t node) {
@@ -123,6 +153,7 @@ void SimCluster::connect(std::size_t index, std::uint32_t node) {
     state.client_gen = cg;
     state.home = shard;
     n.conns.emplace(conn, std::move(state));
+    EngineScope engine(*this);
     n.shards[shard]->on_open(conn);
     end_turn(node, shard);
     world_.after(latency(node, ~0u), [this, index, cg, conn] {
@@ -169,6 +200,14 @@ void SimCluster::client_events(std::size_t index) {
     if (auto* d = std::get_if<client::Delivered>(&e)) {
       world_.trace(8, d->server_msg_id, d->client_msg_id);
       checker_.on_delivered(c.user, d->sender, d->client_msg_id, d->payload, world_.now_us());
+      if (c.acks_per_session) {
+        if (c.acked_this_session < *c.acks_per_session) {
+          ++c.acked_this_session;
+          c.core->ack(d->server_msg_id);
+        } else {
+          c.unacked.push_back({d->sender, d->client_msg_id});
+        }
+      }
     } else if (auto* done = std::get_if<client::SendDone>(&e)) {
       world_.trace(9, done->client_msg_id, static_cast<std::uint64_t>(done->status));
       if (done->status == protocol::SendStatus::kOk) {
@@ -191,7 +230,7 @@ void SimCluster::client_closed(std::size_t index, std::uint64_t conn_gen) {
   if (c.conn_gen != conn_gen) return;
   c.connected = false;
   c.unread.clear();
-  c.core->on_disconnected();
+  end_client_session(c);
   ++c.conn_gen;  // late bytes of the old connection are dropped
   if (c.offline) return;
   if (c.redirect) {
@@ -228,6 +267,7 @@ void SimCluster::pump_conn(std::uint32_t node, ConnId conn) {
   auto it = n.conns.find(conn);
   if (it == n.conns.end()) return;
   const ShardId home = it->second.home;
+  EngineScope engine(*this);
   protocol::FrameView frame;
   for (;;) {
     it = n.conns.find(conn);
@@ -278,6 +318,7 @@ void SimCluster::node_close(std::uint32_t node, ConnId conn) {
     if (c2 == nn.conns.end()) return;
     ShardId home = c2->second.home;
     nn.conns.erase(c2);
+    EngineScope engine(*this);
     nn.shards[home]->on_closed(conn);
     end_turn(node, home);
   });

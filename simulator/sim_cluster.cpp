@@ -39,13 +39,24 @@ SimStore& SimCluster::disk(std::uint32_t node) {
 bool SimCluster::node_alive(std::uint32_t node) const {
   return nodes_.at(node)->alive;
 }
-const std::string& SimCluster::node_id(std::uint32_t node) const {
+std::string SimCluster::node_id(std::uint32_t node) const {
   return view_.members.at(node).id;
+}
+
+std::optional<double> SimCluster::engine_seconds() const {
+  if (!config_.measure_engine_time) return std::nullopt;
+  return static_cast<double>(engine_ns_) / 1e9;
 }
 
 std::uint64_t SimCluster::latency(std::uint32_t from, std::uint32_t to) {
   std::uint64_t l = config_.net_latency_us +
                     (config_.net_jitter_us ? world_.rng().below(config_.net_jitter_us + 1) : 0);
+  auto region = [this](std::uint32_t node) {
+    return node < config_.regions.size() ? config_.regions[node] : 0u;
+  };
+  if (from < nodes_.size() && to < nodes_.size() && region(from) != region(to)) {
+    l += config_.wan_latency_us;
+  }
   if (from < nodes_.size()) l += nodes_[from]->clog_us;
   if (to < nodes_.size()) l += nodes_[to]->clog_us;
   return l;
@@ -118,9 +129,44 @@ void SimCluster::kill_node(std::uint32_t i) {
   }
 }
 
+// A graceful restart, as SIGTERM does on a real node: refuse new messages and persist everything,
+// let the disk finish, BYE every session, stop; start again after down_us.
+void SimCluster::drain_node(std::uint32_t i, std::uint64_t down_us) {
+  Node& n = *nodes_[i];
+  if (!n.alive) return;
+  world_.trace(3, i);
+  {
+    EngineScope engine(*this);
+    for (ShardId s = 0; s < n.shards.size(); ++s) {
+      n.shards[s]->begin_drain();
+      n.shards[s]->end_turn();
+    }
+  }
+  constexpr std::uint64_t kDrainUs = 500'000;  // the disk's pending writes complete meanwhile
+  world_.after(kDrainUs, [this, i, down_us, gen = n.gen] {
+    Node& node = *nodes_[i];
+    if (!node.alive || node.gen != gen) return;
+    {
+      EngineScope engine(*this);
+      for (ShardId s = 0; s < node.shards.size(); ++s) {
+        node.shards[s]->finish_drain();
+        node.shards[s]->end_turn();
+      }
+    }
+    world_.after(50'000, [this, i, down_us, gen] {
+      if (!nodes_[i]->alive || nodes_[i]->gen != gen) return;
+      kill_node(i);  // the process exits; nothing it acknowledged is unwritten
+      world_.after(down_us, [this, i] {
+        if (!nodes_[i]->alive) start_node(i);
+      });
+    });
+  });
+}
+
 void SimCluster::tick_node(std::uint32_t i, std::uint64_t gen) {
   Node& n = *nodes_[i];
   if (!n.alive || n.gen != gen) return;
+  EngineScope engine(*this);
   for (ShardId s = 0; s < n.shards.size(); ++s) {
     n.shards[s]->on_tick();
     n.shards[s]->end_turn();
@@ -241,6 +287,7 @@ void SimCluster::deliver_peer(std::uint32_t to, std::uint32_t from, std::uint64_
   const std::uint64_t now = world_.now_us();
   const auto peer = static_cast<cluster::NodeIndex>(from);
   world_.trace(6, from, to, decoded->index());
+  EngineScope engine(*this);
   if (auto* hb = std::get_if<cluster::Heartbeat>(&*decoded)) {
     n.membership->on_heartbeat(peer, *hb, now);
   } else if (auto* ack = std::get_if<cluster::HeartbeatAck>(&*decoded)) {
@@ -285,9 +332,11 @@ std::vector<std::string> SimCluster::users_online_twice() const {
   return twice;
 }
 
-std::uint64_t SimCluster::stored_rows() const {
+std::uint64_t SimCluster::stored_rows(const std::string& recipient) const {
   std::uint64_t rows = 0;
-  for (const auto& n : nodes_) rows += n->store->stats().messages;
+  for (const auto& n : nodes_) {
+    rows += recipient.empty() ? n->store->stats().messages : n->store->rows_for(recipient);
+  }
   return rows;
 }
 
@@ -329,6 +378,8 @@ ClusterSnapshot SimCluster::snapshot() const {
         ns.handoff_queued += m.handoff_queued.get();
         ns.refused_store += m.send_rejected_store.get();
         ns.refused_retry_later += m.send_rejected_retry_later.get();
+        ns.refused_rate += m.send_rejected_rate.get();
+        ns.refused_order += m.send_rejected_order.get();
         ns.hot_promotions += m.hot_promotions.get();
         ns.bucketed_messages += m.bucketed_messages.get();
         ns.routes_fenced += m.routes_fenced.get();

@@ -24,6 +24,8 @@
 #include "simulator/faults.h"
 #include "simulator/sim_store.h"
 #include "simulator/sim_world.h"
+#include "simulator/snapshot.h"
+#include "simulator/target.h"
 
 namespace iris::sim {
 
@@ -38,93 +40,79 @@ struct SimConfig {
   std::uint64_t tick_us = 5'000;               // shard and membership timers
   std::uint64_t client_tick_us = 50'000;       // client resend timer
   std::uint64_t client_backoff_us = 300'000;   // reconnect after a refused or lost connection
+  // Regions (S4): node i is in region regions[i] (empty: one region). Links between nodes of
+  // different regions take wan_latency_us more, one way.
+  std::vector<std::uint32_t> regions;
+  std::uint64_t wan_latency_us = 40'000;
+  bool measure_engine_time = false;  // engine_seconds() (costs two clock reads per engine call)
+  bool client_dedup = true;          // false: clients keep no dedup memory (tests of the checker)
   // View epoch per node (empty: 1 everywhere). A node whose epoch differs from the owner's has
   // its routes fenced: a test of the fence, not a configuration a real cluster would run.
   std::vector<std::uint64_t> epochs;
 };
 
-// What the console and reports show of a running cluster.
-struct HotUser {  // a recipient promoted to inbox buckets
-  std::string user;
-  std::uint32_t buckets = 0;
-  std::size_t inbox = 0;
-};
-struct ShardSnapshot {
-  std::uint32_t id = 0;
-  std::uint64_t sessions = 0, users = 0, inbox_messages = 0, memory_bytes = 0;
-  std::uint64_t sends_accepted = 0, delivered = 0;
-  std::vector<HotUser> hot_users;
-};
-struct NodeSnapshot {
-  std::string id;
-  bool alive = false;
-  std::uint64_t incarnation = 0;
-  std::uint64_t sessions = 0, users = 0, inbox_messages = 0, memory_bytes = 0;
-  std::uint64_t sends_accepted = 0, delivered = 0, forwarded = 0, handoff_queued = 0;
-  std::uint64_t refused_store = 0, refused_retry_later = 0;
-  std::uint64_t hot_promotions = 0, bucketed_messages = 0, routes_fenced = 0;
-  std::uint64_t store_rows = 0, store_bytes = 0;
-  std::vector<cluster::PeerInfo> peers;
-  std::vector<ShardSnapshot> shards;  // empty while the node is down
-};
-struct ClusterSnapshot {
-  std::uint64_t now_us = 0;
-  std::uint64_t seed = 0;
-  std::vector<NodeSnapshot> nodes;
-  std::vector<std::string> active_faults;
-  std::uint64_t sent = 0, acked = 0, delivered = 0, violations = 0;
-};
-
-class SimCluster {
+class SimCluster final : public FireTarget {
  public:
   SimCluster(SimConfig config, std::uint64_t seed);
-  ~SimCluster();
+  ~SimCluster() override;
   SimCluster(const SimCluster&) = delete;
   SimCluster& operator=(const SimCluster&) = delete;
 
   World& world() { return world_; }
-  Checker& checker() { return checker_; }
+  Checker& checker() override { return checker_; }
   const SimConfig& config() const { return config_; }
-  std::uint32_t size() const { return static_cast<std::uint32_t>(nodes_.size()); }
+
+  // FireTarget
+  std::string kind() const override { return "simulator"; }
+  bool replayable() const override { return true; }
+  std::uint32_t size() const override { return static_cast<std::uint32_t>(nodes_.size()); }
+  std::string node_id(std::uint32_t node) const override;
+  std::uint32_t owner_of(const std::string& user) const override { return view_.owner_of(user); }
+  std::uint64_t now_us() const override { return world_.now_us(); }
+  void at(std::uint64_t t_us, std::function<void()> fn) override { world_.at(t_us, std::move(fn)); }
+  void run_until(std::uint64_t t_us) override { world_.run_until(t_us); }
 
   // Virtual clients: each logs in (to a random node; a redirect takes it home) and stays online,
   // reconnecting after any loss.
-  void add_client(const std::string& user);
+  void add_client(const std::string& user, const ClientSpec& spec) override;
+  void add_client(const std::string& user) { add_client(user, ClientSpec{}); }
   // Churn: the user's client closes its connection and stays away until set_online(user, true).
-  void set_online(const std::string& user, bool online);
-  // Presence: `user`'s client subscribes to `target`; presence_seen() lists what it was told.
-  struct PresenceSeen {
-    std::string target;
-    bool online = false;
-    std::uint64_t last_seen_ms = 0;
-    std::uint64_t at_us = 0;
-  };
-  void subscribe(const std::string& user, const std::string& target);
-  const std::vector<PresenceSeen>& presence_seen(const std::string& user) const;
-  // Sends now from `from`'s client; returns the client message id, 0 if the client refused it
-  // (too many pending). The checker records it.
-  std::uint64_t send(const std::string& from, const std::string& to, const std::string& payload);
+  void set_online(const std::string& user, bool online) override;
+  bool online(const std::string& user) const override;
+  // Presence: `user`'s client subscribes to `target` (or asks once); presence_seen() lists what it
+  // was told.
+  void subscribe(const std::string& user, const std::string& target) override;
+  void query_presence(const std::string& user, const std::string& target) override;
+  const std::vector<PresenceSeen>& presence_seen(const std::string& user) const override;
+  std::uint64_t send(const std::string& from, const std::string& to, const std::string& payload,
+                     std::uint64_t scheduled_us) override;
+  std::uint64_t send(const std::string& from, const std::string& to, const std::string& payload) {
+    return send(from, to, payload, world_.now_us());
+  }
+  std::uint64_t wire_redeliveries(const std::string& user) const override;
 
-  void apply(const Fault& fault);
+  void apply(const Fault& fault) override;
   void schedule(std::uint64_t at_us, Fault fault);
-  void run_until(std::uint64_t t_us) { world_.run_until(t_us); }
+  std::vector<FaultRecord> fault_log() const override { return fault_log_; }
 
-  // Every client's sends answered and every acknowledged message delivered.
-  bool settled() const;
-  // Users with a session on more than one node right now (must stay empty).
-  std::vector<std::string> users_online_twice() const;
+  bool settled() const override;
+  std::vector<std::string> users_online_twice() const override;
   // Rows left in the stores of live nodes (after a settled run: read messages not deleted).
-  std::uint64_t stored_rows() const;
+  std::uint64_t stored_rows(const std::string& recipient = {}) const override;
+  ClusterSnapshot snapshot() const override;
+  // Wall-clock time spent inside engine code (shards, membership, peer codec) so far: one thread,
+  // so it is the engine's CPU time, less preemption.
+  std::optional<double> engine_seconds() const override;
+  std::uint64_t trace_hash() const override { return world_.trace_hash(); }
+  std::uint64_t events_run() const override { return world_.events_run(); }
+
   bool node_alive(std::uint32_t node) const;
-  const std::string& node_id(std::uint32_t node) const;
-  std::uint32_t owner_of(const std::string& user) const { return view_.owner_of(user); }
   SimStore& disk(std::uint32_t node);  // the node's disk (tests inject what faults cannot)
-  ClusterSnapshot snapshot() const;
-  std::vector<std::string> fault_log() const { return fault_log_; }
 
  private:
   struct Node;
   struct Client;
+  class EngineScope;
   class Env;
   class ShardStore;
   struct Link {
@@ -156,6 +144,8 @@ class SimCluster {
   void client_closed(std::size_t client, std::uint64_t conn_gen);
   void client_events(std::size_t client);
   void schedule_reconnect(std::size_t client, std::uint64_t delay_us);
+  void end_client_session(Client& c);
+  void drain_node(std::uint32_t i, std::uint64_t down_us);
   void node_rx(std::uint32_t node, core::ConnId conn, protocol::Bytes bytes);
   void pump_conn(std::uint32_t node, core::ConnId conn);
   void node_send(std::uint32_t node, core::ConnId conn, std::span<const std::uint8_t> bytes);
@@ -170,8 +160,10 @@ class SimCluster {
   std::set<std::pair<std::uint32_t, std::uint32_t>> cut_;  // blocked directions
   std::vector<std::unique_ptr<Client>> clients_;
   std::unordered_map<std::string, std::size_t> client_of_;
-  std::vector<std::string> fault_log_;
+  std::vector<FaultRecord> fault_log_;
   double link_loss_ = 0;  // LossyLinks
+  std::uint64_t engine_ns_ = 0;  // measure_engine_time
+  int engine_depth_ = 0;
 };
 
 }  // namespace iris::sim

@@ -3,6 +3,7 @@
 // links, observation; sim_clients.cpp: virtual clients and client connections; faults.cpp).
 
 #include <algorithm>
+#include <chrono>
 
 #include "engine/peer/peer_codec.h"
 #include "engine/peer/peer_message.h"
@@ -56,6 +57,42 @@ struct SimCluster::Client {
   bool tick_armed = false;
   std::vector<PresenceSeen> presence;
   std::vector<protocol::Bytes> unread;
+  // ClientSpec::acks_per_session: the application ACKs this many deliveries per session; the
+  // rest it leaves unacknowledged (released to the checker when the session ends).
+  std::optional<std::uint64_t> acks_per_session;
+  std::uint64_t acked_this_session = 0;
+  struct Unacked {
+    std::string sender;
+    std::uint64_t client_msg_id = 0;
+  };
+  std::vector<Unacked> unacked;
+};
+
+// Times engine code when SimConfig::measure_engine_time is set: the outermost scope on the stack
+// adds its wall time (one thread: the engine's CPU time, less preemption). It includes what the
+// engine calls back into synchronously (the simulated driver queueing its output), not the
+// simulated network, disk or clients.
+class SimCluster::EngineScope {
+ public:
+  explicit EngineScope(SimCluster& c) : c_(c) {
+    if (c_.config_.measure_engine_time && c_.engine_depth_++ == 0) {
+      start_ = std::chrono::steady_clock::now();
+    }
+  }
+  ~EngineScope() {
+    if (c_.config_.measure_engine_time && --c_.engine_depth_ == 0) {
+      c_.engine_ns_ += static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
+                                                               start_)
+              .count());
+    }
+  }
+  EngineScope(const EngineScope&) = delete;
+  EngineScope& operator=(const EngineScope&) = delete;
+
+ private:
+  SimCluster& c_;
+  std::chrono::steady_clock::time_point start_;
 };
 
 // A shard's store: the node's SimStore, with every completion followed by the shard's end_turn
@@ -67,6 +104,7 @@ class SimCluster::ShardStore final : public store::Store {
   template <typename Done>
   Done wrap(Done done) {
     return [this, done = std::move(done)](auto result) {
+      EngineScope engine(c_);
       if (done) done(std::move(result));
       c_.end_turn(node_, shard_);
     };
@@ -117,6 +155,7 @@ class SimCluster::Env final : public core::ShardEnv {
     c_.world_.after(0, [this, gen = n.gen, target, shared] {
       Node& node = *c_.nodes_[node_];
       if (!node.alive || node.gen != gen) return;
+      EngineScope engine(c_);
       node.shards[target]->on_message(std::move(*shared));
       c_.end_turn(node_, target);
     });

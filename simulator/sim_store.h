@@ -49,6 +49,10 @@ class SimStore final : public store::Store {
   }
   DiskFaults& faults() { return faults_; }
   std::uint64_t used_bytes() const { return used_bytes_; }
+  std::uint64_t rows_for(const std::string& recipient) const {
+    auto it = inboxes_.find(recipient);
+    return it == inboxes_.end() ? 0 : it->second.size();
+  }
   // Every row, for checkers (ascending id per recipient).
   std::vector<store::StoredMessage> rows() const;
 

@@ -1,33 +1,97 @@
-// iris-fire: the headless fire-test runner. Runs a scenario on the deterministic simulator from a
-// seed, prints the verdict and the command that replays it, and writes the JSON result.
+// iris-fire: the headless fire-test runner. Runs the catalog's scenarios on the deterministic
+// simulator, prints each verdict (and the command that replays a failure), writes the reports.
 //
-//   iris-fire --scenario R1 --seed 42 --report out.json
-//   iris-fire --scenario MIX --sweep 10000 --seed 1      (seeds 1..10000, stops at the first FAIL)
+//   iris-fire                                   the whole suite at smoke scale
+//   iris-fire --scenario R1 --seed 42 --report out.json --report out.html
+//   iris-fire --scale standard --report reports/fire.html
+//   iris-fire --scenario MIX --sweep 10000      seeds 1..10000, stops at the first FAIL
+//   iris-fire --list
 //
-// Exit status: 0 PASS, 1 FAIL, 2 usage error.
+// Exit status: 0 every scenario PASS, 1 any FAIL, 2 usage error or a report that cannot be written.
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <cstdio>
-#include <fstream>
+#include <ctime>
 #include <iostream>
 
+#include "simulator/report.h"
 #include "simulator/scenario.h"
 
 namespace po = boost::program_options;
+using namespace iris::sim;
+
+namespace {
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char b[32];
+  std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return b;
+}
+
+std::string command_line(int argc, char** argv) {
+  std::string s = "iris-fire";
+  for (int i = 1; i < argc; ++i) s += std::string(" ") + argv[i];
+  return s;
+}
+
+void list() {
+  for (const auto& s : catalog()) {
+    std::printf("%-4s %-30s %s\n", s.id.c_str(), s.name.c_str(),
+                s.in_suite ? "" : "(extra: run by name)");
+    std::printf("     %s\n", s.description.c_str());
+  }
+}
+
+// Progress: a line redrawn in place on a terminal, nothing otherwise.
+class Progress {
+ public:
+  Progress(std::size_t total) : total_(total), tty_(isatty(STDOUT_FILENO) != 0) {}
+  void update(std::size_t index, const ScenarioInfo& s, double fraction) {
+    if (!tty_) return;
+    std::printf("\r[%zu/%zu] %-4s %-30s %3d%%", index + 1, total_, s.id.c_str(), s.name.c_str(),
+                static_cast<int>(fraction * 100));
+    std::fflush(stdout);
+  }
+  void done(std::size_t index, const ScenarioResult& r) {
+    if (tty_) std::printf("\r\033[K");
+    std::printf("[%zu/%zu] %-4s %-30s %s  (%.1f s virtual in %.1f s)\n", index + 1, total_,
+                r.id.c_str(), r.name.c_str(), r.pass ? "PASS" : "FAIL", r.virtual_seconds,
+                r.real_seconds);
+    if (!r.pass) std::printf("       %s\n       replay: %s\n", r.reason.c_str(), r.replay.c_str());
+    std::fflush(stdout);
+  }
+
+ private:
+  std::size_t total_;
+  bool tty_;
+};
+
+}  // namespace
 
 int main(int argc, char** argv) {
   po::options_description opts("iris-fire options");
   opts.add_options()("help,h", "this help")("version", "print the version")(
-      "scenario", po::value<std::string>()->default_value("R1"),
-      "R1 (split brain), R5 (crash "
-      "and restart), HOT (hot recipient under fan-in), MIX (random faults of every kind)")(
+      "list", "list the scenarios and exit")(
+      "scenario", po::value<std::vector<std::string>>(),
+      "a scenario id (repeatable); default: the whole suite")(
+      "scale", po::value<std::string>()->default_value("smoke"), "smoke, standard or full")(
       "seed", po::value<std::uint64_t>()->default_value(1), "the run's seed (replays exactly)")(
       "users", po::value<unsigned>()->default_value(0), "virtual users (0: the scenario's)")(
       "sweep", po::value<std::uint64_t>()->default_value(0),
-      "run this many seeds from --seed on; stop at the first FAIL")(
-      "report", po::value<std::string>(), "write the JSON result here")(
+      "run each scenario with this many seeds from --seed on; stop at the first FAIL")(
+      "report", po::value<std::vector<std::string>>(),
+      "write the report here (.html .md .json .xml for JUnit; repeatable)")(
+      "sabotage", po::value<std::string>(),
+      "break the engine on purpose to prove the checkers fail (tests): ack-then-drop, "
+      "deliver-twice, out-of-order, corrupt-payload, misdirect, phantom, keep-read-rows, "
+      "stop-handoff-replay")("verbose,v", "print every scenario's invariants and figures")(
       "log-level", po::value<std::string>()->default_value("error"),
       "the engine's log level inside the simulation: trace debug info warn error off");
   po::variables_map vm;
@@ -46,44 +110,99 @@ int main(int argc, char** argv) {
     std::cout << "iris-fire " << IRIS_VERSION << "\n";
     return 0;
   }
-  auto level = spdlog::level::from_str(vm["log-level"].as<std::string>());
-  spdlog::set_level(level);
-  const std::string id = vm["scenario"].as<std::string>();
-  if (!iris::sim::known_scenario(id)) {
-    std::cerr << "iris-fire: unknown scenario '" << id << "' (known: R1 R5 HOT MIX)\n";
+  if (vm.count("list")) {
+    list();
+    return 0;
+  }
+  spdlog::set_level(spdlog::level::from_str(vm["log-level"].as<std::string>()));
+
+  ScenarioOptions options;
+  auto scale = parse_scale(vm["scale"].as<std::string>());
+  if (!scale) {
+    std::cerr << "iris-fire: unknown scale '" << vm["scale"].as<std::string>()
+              << "' (smoke, standard, full)\n";
     return 2;
   }
-  iris::sim::ScenarioOptions options;
+  options.scale = *scale;
   options.users = vm["users"].as<unsigned>();
-  const std::uint64_t seed = vm["seed"].as<std::uint64_t>();
-  const std::uint64_t sweep = vm["sweep"].as<std::uint64_t>();
-  iris::sim::ScenarioResult result;
-  if (sweep > 0) {
-    for (std::uint64_t s = seed; s < seed + sweep; ++s) {
-      result = iris::sim::run_scenario(id, s, options);
-      if (!result.pass) break;
-      if ((s - seed + 1) % 100 == 0) {
-        std::printf("%s: %llu seeds passed\n", id.c_str(),
-                    static_cast<unsigned long long>(s - seed + 1));
-        std::fflush(stdout);
-      }
-    }
-    if (result.pass) {
-      std::printf("%s: all %llu seeds from %llu passed\n", id.c_str(),
-                  static_cast<unsigned long long>(sweep), static_cast<unsigned long long>(seed));
-    }
-  } else {
-    result = iris::sim::run_scenario(id, seed, options);
-  }
-  if (sweep == 0 || !result.pass) std::cout << iris::sim::summary(result);
-  if (vm.count("report")) {
-    std::ofstream out(vm["report"].as<std::string>());
-    out << iris::sim::to_json(result) << "\n";
-    if (!out) {
-      std::cerr << "iris-fire: cannot write " << vm["report"].as<std::string>() << "\n";
+  if (vm.count("sabotage")) {
+    auto s = parse_sabotage(vm["sabotage"].as<std::string>());
+    if (!s) {
+      std::cerr << "iris-fire: unknown sabotage '" << vm["sabotage"].as<std::string>() << "'\n";
       return 2;
     }
+    options.sabotage = *s;
   }
-  if (!result.pass) std::cout << "replay: " << result.replay << "\n";
-  return result.pass ? 0 : 1;
+  std::vector<std::string> ids;
+  if (vm.count("scenario")) {
+    ids = vm["scenario"].as<std::vector<std::string>>();
+    for (const auto& id : ids) {
+      if (find_scenario(id) == nullptr) {
+        std::cerr << "iris-fire: unknown scenario '" << id << "' (iris-fire --list)\n";
+        return 2;
+      }
+    }
+  } else {
+    for (const auto& s : catalog()) {
+      if (s.in_suite) ids.push_back(s.id);
+    }
+  }
+  std::vector<std::string> reports;
+  if (vm.count("report")) reports = vm["report"].as<std::vector<std::string>>();
+  const bool verbose = vm.count("verbose") != 0;
+
+  FireReport report;
+  report.engine_version = IRIS_VERSION;
+  report.started_utc = utc_now();
+  report.machine = this_machine();
+  report.scale = to_string(options.scale);
+  report.seed = vm["seed"].as<std::uint64_t>();
+  report.command = command_line(argc, argv);
+
+  const std::uint64_t sweep = vm["sweep"].as<std::uint64_t>();
+  Progress progress(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const ScenarioInfo& info = *find_scenario(ids[i]);
+    options.progress = [&progress, i, &info](double f) { progress.update(i, info, f); };
+    ScenarioResult result;
+    if (sweep > 0) {
+      options.progress = nullptr;
+      for (std::uint64_t s = report.seed; s < report.seed + sweep; ++s) {
+        result = run_scenario(ids[i], s, options);
+        if (!result.pass) break;
+        if ((s - report.seed + 1) % 100 == 0) {
+          std::printf("%s: %llu seeds passed\n", ids[i].c_str(),
+                      static_cast<unsigned long long>(s - report.seed + 1));
+          std::fflush(stdout);
+        }
+      }
+      if (result.pass) {
+        std::printf("%s: all %llu seeds from %llu passed\n", ids[i].c_str(),
+                    static_cast<unsigned long long>(sweep),
+                    static_cast<unsigned long long>(report.seed));
+      }
+    } else {
+      result = run_scenario(ids[i], report.seed, options);
+    }
+    progress.done(i, result);
+    if (verbose || (!result.pass && ids.size() == 1)) std::cout << summary(result);
+    report.scenarios.push_back(std::move(result));
+  }
+
+  std::size_t failed = 0;
+  for (const auto& s : report.scenarios) failed += s.pass ? 0 : 1;
+  std::printf("%zu of %zu scenarios passed (%s scale, seed %llu)\n",
+              report.scenarios.size() - failed, report.scenarios.size(), report.scale.c_str(),
+              static_cast<unsigned long long>(report.seed));
+  int status = failed ? 1 : 0;
+  for (const auto& path : reports) {
+    std::string error = write_report(report, path);
+    if (!error.empty()) {
+      std::cerr << "iris-fire: " << error << "\n";
+      status = 2;
+    } else {
+      std::printf("report: %s\n", path.c_str());
+    }
+  }
+  return status;
 }

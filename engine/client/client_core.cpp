@@ -24,6 +24,7 @@ void ClientCore::on_disconnected() {
   logged_in_ = false;
   out_.clear();
   to_ack_.clear();
+  unacked_.clear();  // the node redelivers them on the next session
   for (auto& [id, pend] : pending_) pend.last_sent_us = 0;
   unsent_ = pending_.size();
 }
@@ -74,11 +75,19 @@ void ClientCore::on_bytes(std::span<const std::uint8_t> bytes, std::uint64_t now
   to_ack_.clear();
 }
 
-bool ClientCore::seen(std::uint64_t id, std::string_view sender, std::uint64_t client_msg_id) {
+std::string ClientCore::origin_key(std::string_view sender, std::uint64_t client_msg_id) {
   std::string origin(sender);
   origin.push_back('\0');
   origin.append(std::to_string(client_msg_id));
-  if (seen_ids_.count(id) || seen_origins_.count(origin)) return true;
+  return origin;
+}
+
+bool ClientCore::seen(std::uint64_t id, const std::string& origin) const {
+  return seen_ids_.count(id) != 0 || seen_origins_.count(origin) != 0;
+}
+
+void ClientCore::remember(std::uint64_t id, std::string origin) {
+  if (options_.dedup_capacity == 0) return;
   if (seen_order_.size() >= options_.dedup_capacity) {
     seen_ids_.erase(seen_order_.front().first);
     seen_origins_.erase(seen_order_.front().second);
@@ -87,15 +96,29 @@ bool ClientCore::seen(std::uint64_t id, std::string_view sender, std::uint64_t c
   seen_ids_.insert(id);
   seen_origins_.insert(origin);
   seen_order_.emplace_back(id, std::move(origin));
-  return false;
+}
+
+void ClientCore::ack(std::uint64_t server_msg_id) {
+  auto it = unacked_.find(server_msg_id);
+  if (it == unacked_.end()) return;
+  remember(server_msg_id, std::move(it->second));
+  unacked_.erase(it);
+  if (connected_) p::encode_ack(out_, {&server_msg_id, 1});
 }
 
 void ClientCore::handle(const p::ServerFrame& frame, std::uint64_t now_us) {
   if (const auto* d = std::get_if<p::Deliver>(&frame)) {
-    if (options_.auto_ack) to_ack_.push_back(d->server_msg_id);  // ACK duplicates too
-    if (seen(d->server_msg_id, d->sender, d->client_msg_id)) {
+    std::string origin = origin_key(d->sender, d->client_msg_id);
+    if (seen(d->server_msg_id, origin)) {
+      to_ack_.push_back(d->server_msg_id);  // had and ACKed (or auto): ACK the copy too
       ++duplicates_;
       return;
+    }
+    if (options_.auto_ack) {
+      to_ack_.push_back(d->server_msg_id);
+      remember(d->server_msg_id, std::move(origin));
+    } else {
+      unacked_[d->server_msg_id] = std::move(origin);
     }
     events_.push_back(Delivered{d->server_msg_id, std::string(d->sender), d->client_msg_id,
                                 d->server_ts_us,

@@ -9,6 +9,7 @@
 #include <deque>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <variant>
 #include <vector>
@@ -23,7 +24,11 @@ struct ClientOptions {
   std::uint64_t resend_after_us = 3'000'000;  // resend an unanswered SEND after this long
   std::size_t max_pending_sends = 4096;       // send() refuses beyond this (backpressure)
   std::size_t dedup_capacity = 1 << 16;       // deliveries remembered to drop redeliveries
-  bool auto_ack = true;                       // ACK every DELIVER when it is surfaced
+                                              // (0: none; every redelivery is surfaced again)
+  // true: ACK every DELIVER when it is surfaced. false: the application ACKs with ack(); a
+  // delivery it did not ACK is surfaced again when the node redelivers it (after a reconnect),
+  // and only ACKed ones count as seen for duplicate suppression.
+  bool auto_ack = true;
 };
 
 struct LoggedIn { std::string user; std::uint64_t session_id = 0; };
@@ -74,6 +79,9 @@ class ClientCore {
   void query_status(std::string_view user);
   void ping(std::uint64_t nonce);
   void bye();
+  // Manual acknowledgement (auto_ack false): the application is done with this delivery; the node
+  // deletes it. Unknown ids are ignored.
+  void ack(std::uint64_t server_msg_id);
 
   protocol::Bytes take_output();
   bool has_output() const { return !out_.empty(); }
@@ -95,7 +103,9 @@ class ClientCore {
   void transmit(std::uint64_t id, Pending& p, std::uint64_t now_us);
   void pump_sends(std::uint64_t now_us);  // (re)sends in id order; never past a waiting one
   void mark_unsent(Pending& p);
-  bool seen(std::uint64_t server_msg_id, std::string_view sender, std::uint64_t client_msg_id);
+  static std::string origin_key(std::string_view sender, std::uint64_t client_msg_id);
+  bool seen(std::uint64_t server_msg_id, const std::string& origin) const;
+  void remember(std::uint64_t server_msg_id, std::string origin);
 
   ClientOptions options_;
   protocol::Bytes out_;
@@ -108,6 +118,7 @@ class ClientCore {
   std::unordered_set<std::uint64_t> seen_ids_;
   std::unordered_set<std::string> seen_origins_;  // sender + '\0' + client id
   std::deque<std::pair<std::uint64_t, std::string>> seen_order_;
+  std::unordered_map<std::uint64_t, std::string> unacked_;  // manual ack: surfaced, not ACKed
   std::vector<std::uint64_t> to_ack_;
   std::uint64_t next_id_;
   std::uint64_t duplicates_ = 0;

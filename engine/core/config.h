@@ -7,6 +7,22 @@
 
 namespace iris::core {
 
+// Deliberate defects, for the tests that prove the fire-test checkers can fail (a checker that
+// cannot fail proves nothing; docs/fire-tests.md). Each acts once per shard, on its nth occurrence,
+// except kStopHandoffReplay, which holds for the whole run. Set only by tests and by
+// `iris-fire --sabotage`; no node flag or config file reaches it.
+enum class Sabotage : std::uint8_t {
+  kNone,
+  kAckThenDrop,         // SEND_ACK(OK) for a message that is then never stored nor delivered
+  kDeliverTwice,        // one message delivered again under a new server id
+  kDeliverOutOfOrder,   // two consecutive messages delivered swapped
+  kCorruptPayload,      // one delivery with a flipped payload byte
+  kMisdirect,           // one message routed to its sender instead of its recipient
+  kPhantom,             // one delivery of a message nobody sent
+  kKeepReadRows,        // one ACKed message left in the store
+  kStopHandoffReplay,   // hinted hand-off queues never replay
+};
+
 struct CoreConfig {
   std::string node_id = "node-1";
   std::uint32_t shards = 1;            // router shards; the real driver runs one thread each
@@ -58,6 +74,9 @@ struct CoreConfig {
 
   std::uint64_t handshake_timeout_us = 10'000'000;  // HELLO + LOGIN must finish in this time
   std::uint64_t idle_user_gc_us = 60'000'000;       // forget idle, empty user state after this
+
+  Sabotage sabotage = Sabotage::kNone;  // tests only (above)
+  std::uint32_t sabotage_nth = 20;
 };
 
 }  // namespace iris::core

@@ -105,6 +105,7 @@ class Shard {
                      protocol::SendStatus status, std::uint64_t server_id, std::uint32_t retry_ms,
                      cluster::NodeIndex origin = cluster::kLocalNode, std::uint64_t relay_id = 0);
   void deliver(UserState& u);
+  void send_deliver(ConnId conn, std::uint64_t id, const InboxMessage& m);
   void start_load(UserState& u);
   void on_loaded(const std::string& user_id, Result<std::vector<store::StoredMessage>> rows);
   void flush_persist(std::uint64_t now, bool everything);
@@ -189,6 +190,12 @@ class Shard {
   std::uint64_t forward_bytes_ = 0;
   std::uint64_t forward_seq_ = 0;
   std::vector<std::string> replay_retry_;  // hand-off queues waiting out an owner's refusal
+
+  // CoreConfig::sabotage (tests only): true on the sabotage_nth occurrence of `kind`.
+  bool sabotage(Sabotage kind) {
+    return config_.sabotage == kind && ++sabotage_seen_ == config_.sabotage_nth;
+  }
+  std::uint64_t sabotage_seen_ = 0;
 };
 
 }  // namespace iris::core

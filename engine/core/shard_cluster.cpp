@@ -96,7 +96,8 @@ bool Shard::relay_route(UserState& q, RouteMessage& r) {
 void Shard::replay_handoff(UserState& q) {
   const cluster::View* view = env_.view();
   const cluster::NodeIndex node = q.queue_node;
-  if (view == nullptr || !peer_up(node) || q.loading || draining_ || q.replay_retry_at_us != 0) {
+  if (view == nullptr || !peer_up(node) || q.loading || draining_ || q.replay_retry_at_us != 0 ||
+      config_.sabotage == Sabotage::kStopHandoffReplay) {
     return;
   }
   auto it = q.inbox.upper_bound(q.replay_cursor);

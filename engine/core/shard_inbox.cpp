@@ -65,6 +65,7 @@ void Shard::handle_send(Session& s, const protocol::Send& send) {
   RouteMessage route;
   route.sender = u.id;
   route.recipient = std::string(send.recipient);
+  if (sabotage(Sabotage::kMisdirect)) route.recipient = u.id;
   route.client_msg_id = send.client_msg_id;
   route.accepted_us = now;
   route.payload.assign(reinterpret_cast<const char*>(send.payload.data()), send.payload.size());
@@ -127,6 +128,11 @@ void Shard::accept_route(RouteMessage&& r) {
   }
   const bool queue = u.queue_node != cluster::kLocalNode;
   if (queue && r.origin == cluster::kLocalNode && relay_route(u, r)) return;  // sent to its owner
+  if (!queue && sabotage(Sabotage::kAckThenDrop)) {
+    reply_outcome(r.sender, r.client_msg_id, SendStatus::kOk, next_message_id(), 0, r.origin,
+                  r.relay_id);
+    return;
+  }
   if (now < store_down_until_us_) {
     metrics_.send_rejected_store.add();
     refuse(SendStatus::kStoreUnavailable,
@@ -247,20 +253,30 @@ void Shard::deliver(UserState& u) {
     return s->inflight >= config_.max_inflight_per_session ||
            s->inflight_bytes >= config_.max_inflight_bytes_per_session;
   };
-  for (; it != u.inbox.end() && !window_full(); ++it) {
-    if (u.spilled && it->first >= u.spill_from) break;
-    InboxMessage& m = it->second;
-    if (m.recipient_acked) continue;
-    send_frame(s->conn, protocol::Deliver{it->first, m.sender, m.client_msg_id, m.accepted_us,
-                                          {reinterpret_cast<const std::uint8_t*>(m.payload.data()),
-                                           m.payload.size()}});
+  auto deliverable = [&](std::map<std::uint64_t, InboxMessage>::iterator m) {
+    return m != u.inbox.end() && !(u.spilled && m->first >= u.spill_from);
+  };
+  auto send_one = [&](std::uint64_t id, InboxMessage& m) {
+    send_deliver(s->conn, id, m);
     (m.delivered_on == 0 ? metrics_.delivered : metrics_.redelivered).add();
     m.delivered_on = s->id;
-    s->cursor = it->first;
+    s->cursor = std::max(s->cursor, id);
     ++s->inflight;
     s->inflight_bytes += m.payload.size();
     metrics_.inflight.add(1);
     metrics_.deliver_latency_us.record(now > m.accepted_us ? now - m.accepted_us : 0);
+  };
+  for (; deliverable(it) && !window_full(); ++it) {
+    InboxMessage& m = it->second;
+    if (m.recipient_acked) continue;
+    if (auto next = std::next(it); deliverable(next) && !next->second.recipient_acked &&
+                                   sabotage(Sabotage::kDeliverOutOfOrder)) {
+      send_one(next->first, next->second);
+      send_one(it->first, m);
+      it = next;
+      continue;
+    }
+    send_one(it->first, m);
   }
   if (window_full()) {
     if (s->window_full_since_us == 0) {
@@ -275,6 +291,29 @@ void Shard::deliver(UserState& u) {
   }
   bool reached_gap = it == u.inbox.end() || (u.spilled && it->first >= u.spill_from);
   if (u.spilled && reached_gap && u.load_retry_at_us == 0) start_load(u);
+}
+
+void Shard::send_deliver(ConnId conn, std::uint64_t id, const InboxMessage& m) {
+  auto payload = [](const std::string& p) {
+    return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(p.data()),
+                                         p.size());
+  };
+  if (sabotage(Sabotage::kCorruptPayload)) {
+    std::string bad = m.payload.empty() ? std::string("?") : m.payload;
+    bad[0] = static_cast<char>(bad[0] ^ 0x20);
+    send_frame(conn, protocol::Deliver{id, m.sender, m.client_msg_id, m.accepted_us, payload(bad)});
+    return;
+  }
+  send_frame(conn, protocol::Deliver{id, m.sender, m.client_msg_id, m.accepted_us,
+                                     payload(m.payload)});
+  if (sabotage(Sabotage::kDeliverTwice)) {
+    send_frame(conn, protocol::Deliver{next_message_id(), m.sender, m.client_msg_id,
+                                       m.accepted_us, payload(m.payload)});
+  }
+  if (sabotage(Sabotage::kPhantom)) {
+    send_frame(conn, protocol::Deliver{next_message_id(), "phantom", 1, m.accepted_us,
+                                       payload(m.payload)});
+  }
 }
 
 void Shard::start_load(UserState& u) {
@@ -369,7 +408,9 @@ void Shard::settle(UserState& u, std::map<std::uint64_t, InboxMessage>::iterator
     return;
   }
   if (m.durability == Durability::kVolatile && !m.maybe_stored) metrics_.persist_skipped_acked.add();
-  if (m.maybe_stored) removes_.push_back(id);  // durable, or a failed write may have landed
+  if (m.maybe_stored && !sabotage(Sabotage::kKeepReadRows)) {
+    removes_.push_back(id);  // durable, or a failed write may have landed
+  }
   if (!m.outcome_sent) {
     reply_outcome(m.sender, m.client_msg_id, SendStatus::kOk, server_id, 0, m.origin, m.relay_id);
   }

@@ -163,8 +163,7 @@ void TestSimulator::hotRecipientUnderFanIn() {
   for (std::uint64_t seed : {1, 2, 3}) {
     auto r = run_scenario("HOT", seed);
     QVERIFY2(r.pass, qPrintable(failure(r)));
-    QVERIFY2(figure(r, "hot_promotions") >= 1, qPrintable(failure(r)));
-    QVERIFY(figure(r, "bucketed_messages") > 100);
+    QVERIFY2(figure(r, "peak_hot_buckets") >= 2, qPrintable(failure(r)));
   }
   // The snapshot shows the hot user and its buckets, on its home shard, while it is hot.
   SimConfig cfg;

@@ -1,0 +1,309 @@
+// The report as one self-contained HTML page: inline CSS, charts as inline SVG, no script and no
+// reference to anything outside the file, so it opens offline, mails as one attachment and prints
+// (the console renders it to PDF).
+
+#include <cmath>
+#include <limits>
+#include <string_view>
+
+#include "simulator/report.h"
+#include "simulator/report_format.h"
+#include "simulator/report_tables.h"
+#include "simulator/svg_chart.h"
+
+namespace iris::sim {
+
+namespace {
+
+using namespace reporting;
+
+constexpr std::string_view kStyle = R"(
+:root { color-scheme: light; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #202124;
+       background: #fff; max-width: 1180px; margin: 1.5rem auto; padding: 0 1rem; }
+h1 { margin: 0 0 .5rem; }
+h2 { margin-top: 2rem; border-bottom: 1px solid #dadce0; padding-bottom: .2rem; }
+h3 { margin: 1.4rem 0 .5rem; }
+.banner { display: inline-block; padding: .45rem .9rem; border-radius: 6px; font-weight: 600;
+          font-size: 1.1rem; border: 1px solid; }
+.banner.good { background: #e6f4ea; color: #137333; border-color: #34a853; }
+.banner.bad { background: #fce8e6; color: #c5221f; border-color: #ea4335; }
+.meta { color: #5f6368; }
+.good { color: #137333; font-weight: 600; }
+.bad { color: #c5221f; font-weight: 600; }
+.tag { font-size: .8em; margin-left: .5rem; }
+table { border-collapse: collapse; margin: .4rem 0 1rem; font-size: 13px; }
+th, td { border: 1px solid #dadce0; padding: .2rem .55rem; text-align: left; vertical-align: top;
+         white-space: pre-line; }
+th { background: #f1f3f4; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.scroll { overflow-x: auto; }
+code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12px;
+       word-break: break-all; }
+.charts { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
+svg.chart { max-width: 100%; height: auto; border: 1px solid #e8eaed; border-radius: 4px; }
+.ids { max-height: 12rem; overflow-y: auto; }
+section.scenario { border-top: 3px solid #dadce0; margin-top: 2.5rem; }
+footer { margin-top: 2rem; color: #5f6368; font-style: italic; }
+@media print {
+  body { max-width: none; margin: 0; font-size: 10pt; color: #000; background: #fff; }
+  .banner, th { background: none !important; }
+  section.scenario { page-break-inside: avoid; break-inside: avoid; }
+  table, svg.chart, .anomaly { page-break-inside: avoid; break-inside: avoid; }
+  .scroll, .ids { overflow: visible; max-height: none; }
+}
+)";
+
+constexpr const char* kSentColor = "#80868b";
+constexpr const char* kDeliveredColor = "#1a73e8";
+constexpr const char* kP50Color = "#1a73e8";
+constexpr const char* kP99Color = "#e37400";
+constexpr const char* kSpectrumColor = "#8430ce";
+
+std::string esc(std::string_view s) {
+  return xml_escape(s);
+}
+
+const char* tone_class(Tone t) {
+  switch (t) {
+    case Tone::kGood:
+      return "good";
+    case Tone::kBad:
+      return "bad";
+    case Tone::kPlain:
+      break;
+  }
+  return "";
+}
+
+std::string class_attr(std::string classes) {
+  if (!classes.empty() && classes.back() == ' ') classes.pop_back();
+  return classes.empty() ? "" : " class=\"" + classes + "\"";
+}
+
+std::string cell_html(const Cell& c) {
+  return c.code && !c.text.empty() ? "<code>" + esc(c.text) + "</code>" : esc(c.text);
+}
+
+void table(std::string& out, const Table& t) {
+  out += "<div class=\"scroll\"><table>\n<thead><tr>";
+  for (const auto& c : t.columns) {
+    out += "<th" + class_attr(c.numeric ? "num" : "") + ">" + esc(c.title) + "</th>";
+  }
+  out += "</tr></thead>\n<tbody>\n";
+  for (const auto& row : t.rows) {
+    out += "<tr>";
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const bool numeric = i < t.columns.size() && t.columns[i].numeric;
+      out += "<td" + class_attr(std::string(numeric ? "num " : "") + tone_class(row[i].tone)) +
+             ">" + cell_html(row[i]) + "</td>";
+    }
+    out += "</tr>\n";
+  }
+  out += "</tbody>\n</table></div>\n";
+}
+
+void note(std::string& out, std::string_view text) {
+  out += "<p class=\"meta\">" + esc(text) + "</p>\n";
+}
+
+void table_or_note(std::string& out, const Table& t, std::string_view empty) {
+  if (t.rows.empty()) {
+    note(out, empty);
+  } else {
+    table(out, t);
+  }
+}
+
+void heading(std::string& out, int level, std::string_view title, std::string_view extra = "") {
+  const std::string tag = "h" + std::to_string(level);
+  out += "<" + tag + ">" + esc(title) + std::string(extra) + "</" + tag + ">\n";
+}
+
+// Each point at its bucket's middle; a latency of 0 (nothing delivered) is a gap, not a zero.
+std::vector<double> bucket_middles(const ScenarioResult& s) {
+  std::vector<double> x;
+  for (const auto& p : s.timeline) x.push_back(p.t_s + s.bucket_s / 2);
+  return x;
+}
+
+template <typename Field>
+std::vector<double> values(const ScenarioResult& s, Field field, bool zero_is_missing) {
+  std::vector<double> y;
+  for (const auto& p : s.timeline) {
+    const double v = p.*field;
+    y.push_back(zero_is_missing && v == 0 ? std::numeric_limits<double>::quiet_NaN() : v);
+  }
+  return y;
+}
+
+svg::LineChart timeline_chart(const ScenarioResult& s, std::string title, std::string y_axis) {
+  svg::LineChart c;
+  c.title = std::move(title);
+  c.x_axis = "time since start (s)";
+  c.y_axis = std::move(y_axis);
+  c.x_from = 0;
+  if (!s.timeline.empty()) c.x_to = s.timeline.back().t_s + s.bucket_s;
+  for (const auto& w : s.fault_windows) c.bands.push_back({w.label, w.from_s, w.to_s});
+  return c;
+}
+
+std::string throughput_chart(const ScenarioResult& s) {
+  auto c = timeline_chart(s, "Throughput", "messages/s");
+  const auto x = bucket_middles(s);
+  c.series.push_back({"sent/s", kSentColor, true, x, values(s, &TimePoint::sent_per_s, false)});
+  c.series.push_back(
+      {"delivered/s", kDeliveredColor, false, x, values(s, &TimePoint::delivered_per_s, false)});
+  return svg::render(c);
+}
+
+std::string latency_chart(const ScenarioResult& s) {
+  auto c = timeline_chart(s, "Latency", "latency (ms)");
+  const auto x = bucket_middles(s);
+  c.series.push_back({"p50", kP50Color, false, x, values(s, &TimePoint::p50_ms, true)});
+  c.series.push_back({"p99", kP99Color, false, x, values(s, &TimePoint::p99_ms, true)});
+  return svg::render(c);
+}
+
+std::string spectrum_chart(const ScenarioResult& s) {
+  svg::LineChart c;
+  c.title = "Latency percentile spectrum";
+  c.x_axis = "percentile";
+  c.y_axis = "latency (ms)";
+  c.mark_points = true;
+  svg::Series line{"latency", kSpectrumColor, false, {}, {}};
+  for (const auto& p : s.spectrum) {
+    line.x.push_back(static_cast<double>(c.categories.size()));
+    line.y.push_back(p.ms);
+    c.categories.push_back(percentile_label(p.p));
+  }
+  c.series.push_back(std::move(line));
+  return svg::render(c);
+}
+
+void head(std::string& out, const FireReport& r) {
+  out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  out += "<title>" + esc(r.title) + "</title>\n<style>" + std::string(kStyle) + "</style>\n";
+  out += "</head>\n<body>\n";
+}
+
+void title_block(std::string& out, const FireReport& r) {
+  out += "<header>\n";
+  heading(out, 1, r.title);
+  out += "<p class=\"banner " + std::string(tone_class(r.pass() ? Tone::kGood : Tone::kBad)) +
+         "\">" + esc(overall_verdict(r)) + "</p>\n";
+  note(out, r.target + " · " + r.scale + " · seed " + std::to_string(r.seed) + " · started " +
+                r.started_utc + " · Iris " + r.engine_version);
+  out += "</header>\n";
+}
+
+void timeline(std::string& out, const ScenarioResult& s) {
+  heading(out, 3, kTimelineSection);
+  out += "<div class=\"charts\">\n" + throughput_chart(s) + "\n" + latency_chart(s) + "\n</div>\n";
+  if (!s.fault_windows.empty()) {
+    out += "<p>Fault windows (shaded):</p>\n<ul class=\"windows\">\n";
+    for (const auto& w : s.fault_windows) out += "<li>" + esc(window_text(w)) + "</li>\n";
+    out += "</ul>\n";
+  }
+  const std::string why = timeline_note(s);
+  if (s.timeline.empty()) {
+    note(out, why);
+    return;
+  }
+  out += "<details><summary>Timeline as a table</summary>\n";
+  if (!why.empty()) note(out, why);
+  table(out, timeline_table(s));
+  out += "</details>\n";
+}
+
+void spectrum(std::string& out, const ScenarioResult& s) {
+  heading(out, 3, kSpectrumSection);
+  out += "<div class=\"charts\">\n" + spectrum_chart(s) + "\n";
+  table_or_note(out, spectrum_table(s), kNoSpectrum);
+  out += "</div>\n";
+}
+
+void anomaly(std::string& out, const InvariantResult& i) {
+  out += "<div class=\"anomaly\">\n<p class=\"bad\">" + esc(anomaly_title(i)) + "</p>\n";
+  if (!i.examples.empty()) {
+    out += "<ul>\n";
+    for (const auto& e : i.examples) out += "<li>" + esc(e) + "</li>\n";
+    out += "</ul>\n";
+  }
+  if (!i.ids.empty()) {
+    out += "<p>" + esc(ids_caption(i)) + "</p>\n<p class=\"ids\">";
+    for (const auto& id : i.ids) out += "<code>" + esc(id) + "</code> ";
+    out += "</p>\n";
+  }
+  out += "</div>\n";
+}
+
+void anomalies(std::string& out, const ScenarioResult& s) {
+  heading(out, 3, kAnomaliesSection);
+  const auto bad = violated(s);
+  if (s.invariants.empty()) note(out, kNoInvariants);
+  if (!s.invariants.empty() && bad.empty())
+    out += "<p class=\"good\">" + esc(kNoAnomaly) + "</p>\n";
+  for (const InvariantResult* i : bad) anomaly(out, *i);
+  if (const std::string held = held_text(s); !held.empty()) out += "<p>" + esc(held) + "</p>\n";
+}
+
+void scenario(std::string& out, const ScenarioResult& s) {
+  out += "<section class=\"scenario\" id=\"" + anchor(s) + "\">\n";
+  const Tone tone = s.pass ? Tone::kGood : Tone::kBad;
+  heading(
+      out, 2, scenario_title(s),
+      "<span class=\"tag " + std::string(tone_class(tone)) + "\">" + verdict(s.pass) + "</span>");
+  if (!s.pass && !s.reason.empty()) out += "<p class=\"bad\">" + esc(s.reason) + "</p>\n";
+  if (!s.description.empty()) out += "<p>" + esc(s.description) + "</p>\n";
+  note(out, run_line(s));
+  heading(out, 3, kFiguresSection);
+  table_or_note(out, figures_table(s), kNoFigures);
+  timeline(out, s);
+  spectrum(out, s);
+  heading(out, 3, kResourcesSection);
+  table_or_note(out, nodes_table(s), kNoNodes);
+  anomalies(out, s);
+  heading(out, 3, kFaultLogSection);
+  table_or_note(out, fault_log_table(s), kNoFaults);
+  out += "</section>\n";
+}
+
+void reproduce(std::string& out, const FireReport& r) {
+  out += "<section id=\"reproduce\">\n";
+  heading(out, 2, kReproduceSection);
+  out += "<table>\n";
+  for (const auto& f : reproduce_facts(r)) {
+    out += "<tr><th>" + esc(f.label) + "</th><td>" + cell_html(f.value) + "</td></tr>\n";
+  }
+  out += "</table>\n";
+  table(out, replay_table(r));
+  out += "</section>\n";
+}
+
+void section(std::string& out, std::string_view id, std::string_view title, const Table& t,
+             std::string_view empty) {
+  out += "<section id=\"" + std::string(id) + "\">\n";
+  heading(out, 2, title);
+  table_or_note(out, t, empty);
+  out += "</section>\n";
+}
+
+}  // namespace
+
+std::string to_html(const FireReport& report) {
+  std::string out;
+  head(out, report);
+  title_block(out, report);
+  section(out, "verdict", kVerdictSection, verdict_table(report), kNoScenarios);
+  section(out, "headline", kHeadlineSection, headline_table(report), kNoHeadline);
+  for (const auto& s : report.scenarios) scenario(out, s);
+  reproduce(out, report);
+  out += "<footer>Generated by Iris " + esc(report.engine_version) +
+         ": every figure above was measured in this run; each scenario replays from its seed."
+         "</footer>\n</body>\n</html>\n";
+  return out;
+}
+
+}  // namespace iris::sim

@@ -1,0 +1,47 @@
+#pragma once
+// ClusterSnapshot: what the console and the reports see of a running cluster, simulated or real.
+// A plain value, copied out of the cluster and never changed after: the console's views, the
+// report's samplers and a remote node's admin stream all read the same shape.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/cluster/membership.h"
+
+namespace iris::sim {
+
+struct HotUser {  // a recipient promoted to inbox buckets
+  std::string user;
+  std::uint32_t buckets = 0;
+  std::size_t inbox = 0;
+};
+struct ShardSnapshot {
+  std::uint32_t id = 0;
+  std::uint64_t sessions = 0, users = 0, inbox_messages = 0, memory_bytes = 0;
+  std::uint64_t sends_accepted = 0, delivered = 0;
+  std::vector<HotUser> hot_users;
+};
+struct NodeSnapshot {
+  std::string id;
+  bool alive = false;
+  std::uint64_t incarnation = 0;
+  std::uint64_t sessions = 0, users = 0, inbox_messages = 0, memory_bytes = 0;
+  std::uint64_t sends_accepted = 0, delivered = 0, forwarded = 0, handoff_queued = 0;
+  // Sends refused: store unavailable; RETRY_LATER for memory or a busy queue; over the session's
+  // rate limit; held back behind an earlier refused message of the same sender (order).
+  std::uint64_t refused_store = 0, refused_retry_later = 0, refused_rate = 0, refused_order = 0;
+  std::uint64_t hot_promotions = 0, bucketed_messages = 0, routes_fenced = 0;
+  std::uint64_t store_rows = 0, store_bytes = 0;
+  std::vector<cluster::PeerInfo> peers;
+  std::vector<ShardSnapshot> shards;  // empty while the node is down
+};
+struct ClusterSnapshot {
+  std::uint64_t now_us = 0;
+  std::uint64_t seed = 0;
+  std::vector<NodeSnapshot> nodes;
+  std::vector<std::string> active_faults;
+  std::uint64_t sent = 0, acked = 0, delivered = 0, violations = 0;
+};
+
+}  // namespace iris::sim
