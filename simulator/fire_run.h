@@ -173,10 +173,15 @@ class FireRun {
 // A scenario's body: builds its workload and faults on the run, runs it, adds its own checks.
 using ScenarioBody = std::function<void(FireRun&)>;
 struct ScenarioDef {
+  ScenarioDef(ScenarioInfo i, std::function<void(SimConfig&, Scale)> c, ScenarioBody b)
+      : info(std::move(i)), configure(std::move(c)), body(std::move(b)) {}
   ScenarioInfo info;
   // The simulated cluster for this scale (nodes, config); the body does the rest.
   std::function<void(SimConfig&, Scale)> configure;
   ScenarioBody body;
+  // Set for scenarios the simulator cannot run (F5 needs real WebSocket sockets): the target to
+  // run on instead, or an error text when it cannot be had.
+  std::function<std::unique_ptr<FireTarget>(std::string& error)> real_target;
 };
 // Each group of scenarios registers itself here (scenarios_*.cpp).
 std::vector<ScenarioDef> functional_scenarios();  // F1-F6

@@ -99,6 +99,22 @@ ScenarioResult run_scenario(const std::string& id, std::uint64_t seed,
     r.reason = "unknown scenario '" + id + "'";
     return r;
   }
+  if (def->real_target) {
+    std::string error;
+    std::unique_ptr<FireTarget> target = def->real_target(error);
+    if (!target) {
+      ScenarioResult r;
+      r.id = id;
+      r.name = def->info.name;
+      r.seed = seed;
+      r.target = "real";
+      r.reason = error;
+      return r;
+    }
+    FireRun run(*target, def->info, options, seed);
+    def->body(run);
+    return run.finish();
+  }
   SimConfig cfg;
   if (def->configure) def->configure(cfg, options.scale);
   cfg.core.sabotage = options.sabotage;

@@ -1,10 +1,12 @@
 // F1-F6: does messaging work — online, offline, delete-after-read, presence, hot recipients.
-// (F5, the same over WebSocket, needs real sockets: it runs on in-process real nodes.)
+// F5, the same over WebSocket, needs real sockets: it runs on a real node started in-process
+// (LocalCluster), on real time.
 
 #include <algorithm>
 #include <cstdlib>
 
 #include "simulator/fire_run.h"
+#include "simulator/local_cluster.h"
 
 namespace iris::sim {
 
@@ -271,10 +273,86 @@ ScenarioDef f6() {
           }};
 }
 
+ScenarioDef f5() {
+  ScenarioDef d{{"F5", "WebSocket",
+                 "F1-F3 over WebSocket on a real node started in-process (real sockets on "
+                 "127.0.0.1, real time): pairs chat online; a recipient offline during a flood "
+                 "logs in; a reader acknowledges 40 deliveries per session and reconnects until "
+                 "all are read. Passes with the same invariants and budgets as F1-F3.",
+                 true},
+                nullptr,
+                [](FireRun& run) {
+                  FireTarget& t = run.target();
+                  const std::uint32_t users = run.users(20, 200, 1000);
+                  const std::uint32_t senders = 5, each = 20;
+                  run.add_users(0, users);
+                  run.add_users(0, senders, {}, "s");
+                  ClientSpec offline;
+                  offline.online = false;
+                  t.add_client("r0000", offline);
+                  ClientSpec reader = offline;
+                  reader.acks_per_session = 40;
+                  t.add_client("r0001", reader);
+                  run.pairs({0, users, 4, run.at_s(0.5), run.at_s(3), 100, "u"});  // F1
+                  offline_flood(run, "r0000", senders, each);                       // F2
+                  offline_flood(run, "r0001", senders, each);                       // F3
+                  run.run_until(run.at_s(3.5));
+                  // Only the pairs' messages are delivered so far: the recipients are offline.
+                  const double online_p50 = run.latency_percentile_ms(0.5);
+                  const double online_p99 = run.latency_percentile_ms(0.99);
+                  const std::uint64_t login = run.now();
+                  t.set_online("r0000", true);
+                  run.run_until(run.at_s(5));
+                  const std::uint64_t retrieved = t.checker().last_delivery_us();
+                  const Checker& ch = t.checker();
+                  for (int session = 0; session < 20 && ch.delivered() < ch.sent(); ++session) {
+                    t.set_online("r0001", true);
+                    run.run_until(run.now() + kSecond / 2);
+                    t.set_online("r0001", false);
+                    run.run_until(run.now() + kSecond / 4);
+                    const std::uint64_t rows = t.stored_rows();
+                    const std::uint64_t unread = ch.sent() - ch.delivered();
+                    run.check("store_holds_exactly_the_unread", rows == unread,
+                              "after session " + std::to_string(session + 1) + ": " +
+                                  std::to_string(rows) + " rows stored, " +
+                                  std::to_string(unread) + " messages unread");
+                  }
+                  run.heal_and_converge(10);
+                  all_delivered(run);
+                  run.figure({"retrieval_s",
+                              retrieved > login ? static_cast<double>(retrieved - login) / kSecond
+                                                : 0,
+                              "s", "from the offline recipient's login to its last delivery", 2,
+                              Bound::kAtMost, true});
+                  run.check("acked_never_redelivered", t.wire_redeliveries("r0001") == 0,
+                            std::to_string(t.wire_redeliveries("r0001")) +
+                                " acknowledged messages delivered again on the wire");
+                  run.figure({"redelivered_unacked", static_cast<double>(ch.released()), "msgs",
+                              "deliveries left unacknowledged when a session ended", 1,
+                              Bound::kAtLeast, true});
+                  run.figure({"online_latency_p50_ms", online_p50, "ms",
+                              "send to delivery between online users (the F1 part), real time",
+                              {}, Bound::kAtMost, true});
+                  run.figure({"online_latency_p99_ms", online_p99, "ms",
+                              "send to delivery between online users (the F1 part), real time",
+                              20, Bound::kAtMost, true});
+                  run.budget("ack_p99_ms", 20);
+                }};
+  d.real_target = [](std::string& error) -> std::unique_ptr<FireTarget> {
+    auto c = std::make_unique<LocalCluster>(LocalClusterOptions{});
+    if (!c->start_error().empty()) {
+      error = c->start_error();
+      return nullptr;
+    }
+    return c;
+  };
+  return d;
+}
+
 }  // namespace
 
 std::vector<ScenarioDef> functional_scenarios() {
-  return {f1(), f2(), f3(), f4(), f6()};
+  return {f1(), f2(), f3(), f4(), f5(), f6()};
 }
 
 }  // namespace iris::sim

@@ -61,9 +61,15 @@ class Progress {
   }
   void done(std::size_t index, const ScenarioResult& r) {
     if (tty_) std::printf("\r\033[K");
-    std::printf("[%zu/%zu] %-4s %-30s %s  (%.1f s virtual in %.1f s)\n", index + 1, total_,
-                r.id.c_str(), r.name.c_str(), r.pass ? "PASS" : "FAIL", r.virtual_seconds,
-                r.real_seconds);
+    char took[64];
+    if (r.target == "simulator") {
+      std::snprintf(took, sizeof took, "%.1f s simulated in %.2f s", r.virtual_seconds,
+                    r.real_seconds);
+    } else {
+      std::snprintf(took, sizeof took, "%.1f s on real nodes", r.real_seconds);
+    }
+    std::printf("[%zu/%zu] %-4s %-30s %s  (%s)\n", index + 1, total_, r.id.c_str(),
+                r.name.c_str(), r.pass ? "PASS" : "FAIL", took);
     if (!r.pass) std::printf("       %s\n       replay: %s\n", r.reason.c_str(), r.replay.c_str());
     std::fflush(stdout);
   }

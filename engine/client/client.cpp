@@ -176,6 +176,14 @@ void Client::pump(std::chrono::milliseconds duration) {
   pump_until([] { return false; }, duration);
 }
 
+bool Client::poll() {
+  impl_->io.restart();
+  const bool ran = impl_->io.poll() != 0;
+  core_->on_tick(wall_us());
+  impl_->flush();
+  return ran;
+}
+
 std::vector<Delivered> Client::take_deliveries() {
   std::vector<Delivered> out;
   std::vector<ClientEvent> rest;

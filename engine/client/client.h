@@ -36,6 +36,9 @@ class Client {
   // events() for the caller to read and clear.
   bool pump_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
   void pump(std::chrono::milliseconds duration);
+  // Runs the I/O that is ready now, without waiting; for callers that drive many clients from one
+  // loop. Returns whether anything happened (a handler ran).
+  bool poll();
   std::vector<ClientEvent>& events() { return events_; }
 
   // Convenience: collected deliveries and send results, in arrival order.

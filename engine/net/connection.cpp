@@ -277,6 +277,8 @@ class WsConnection final : public Connection {
 
  private:
   void do_start() override {
+    error_code nodelay_ec;  // without it, Nagle and delayed ACKs add ~40 ms to small replies
+    beast::get_lowest_layer(ws_).socket().set_option(asio::ip::tcp::no_delay(true), nodelay_ec);
     ws_.set_option(beast::websocket::stream_base::timeout::suggested(beast::role_type::server));
     ws_.read_message_max(4 * protocol::kMaxFrameLength);
     ws_.binary(true);
