@@ -2,9 +2,10 @@
 # The main job on a fresh Debian 12 machine: install what is missing, build, then
 #  1. start a local iris-node and run a short demo conversation against it (alice and bob: live
 #     messages, presence, an offline inbox); the node is stopped with SIGTERM and must drain;
-#  2. run the headless fire tests on the simulator (R1 split brain, R5 crash and restart) and
-#     write their JSON reports to reports/. (The Qt console will run on the embedded cluster
-#     here when a display is present, once it exists.)
+#  2. run the whole fire-test suite at smoke scale (iris-fire: every scenario of the catalog on the
+#     simulator, F5 on a real in-process node over WebSocket) and write its report to
+#     reports/fire.html (also .md, .json, and JUnit .xml). (The Qt console will run on the embedded
+#     cluster here when a display is present, once it exists.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -28,8 +29,7 @@ echo "iris-node drained and exited cleanly."
 
 mkdir -p reports
 status=0
-for scenario in R1 R5; do
-  "$bin/iris-fire" --scenario "$scenario" --seed 1 --report "reports/fire-$scenario.json" || status=1
-done
-echo "fire-test reports: reports/fire-R1.json reports/fire-R5.json"
+"$bin/iris-fire" --scale smoke --seed 1 --report reports/fire.html --report reports/fire.md \
+  --report reports/fire.json --report reports/fire.xml || status=$?
+echo "fire-test report: $(pwd)/reports/fire.html"
 exit "$status"

@@ -43,6 +43,7 @@ void Checker::on_acked(const std::string& sender, std::uint64_t cid, std::uint64
 void Checker::on_delivered(const std::string& recipient, const std::string& sender,
                            std::uint64_t cid, const std::string& payload, std::uint64_t now_us) {
   ++delivered_;
+  ++deliveries_;
   last_delivery_us_ = now_us;
   auto s = by_sender_.find(sender);
   auto it = s == by_sender_.end() ? decltype(s->second.end()){} : s->second.find(cid);

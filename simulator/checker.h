@@ -51,6 +51,8 @@ class Checker {
   std::uint64_t acked() const { return acked_; }
   std::uint64_t delivered() const { return delivered_; }
   std::uint64_t released() const { return released_; }
+  // Every delivery to an application, redeliveries of released ones included (never decreases).
+  std::uint64_t deliveries() const { return deliveries_; }
   std::uint64_t count(const std::string& kind) const;
   // The first violations of each kind (at most kKeptPerKind each); count() has them all.
   static constexpr std::size_t kKeptPerKind = 200;
@@ -80,6 +82,7 @@ class Checker {
   std::vector<std::uint64_t> latencies_;
   std::vector<std::uint64_t> ack_latencies_;
   std::uint64_t sent_ = 0, acked_ = 0, delivered_ = 0, acked_delivered_ = 0, released_ = 0;
+  std::uint64_t deliveries_ = 0;
   std::uint64_t last_delivery_us_ = 0;
 };
 

@@ -52,6 +52,7 @@ FireRun::FireRun(FireTarget& target, const ScenarioInfo& info, const ScenarioOpt
       t0_(target.now_us()),
       bucket_us_(options.scale == Scale::kSmoke ? kSecond / 2 : kSecond),
       real_start_s_(wall_seconds()) {
+  last_sample_us_ = t0_;
   schedule_sample();
 }
 
@@ -262,6 +263,14 @@ void FireRun::figure(Figure f) {
 void FireRun::invariant(InvariantResult inv) {
   invariants_.push_back(std::move(inv));
 }
+void FireRun::require_all_delivered() {
+  const Checker& ch = target_.checker();
+  const double sent = static_cast<double>(ch.sent());
+  figure({"delivered_of_sent", sent > 0 ? static_cast<double>(ch.delivered()) / sent : 0, "",
+          "deliveries to the application / SEND calls (each message counted once)", 1,
+          Figure::Bound::kAtLeast, true});
+}
+
 void FireRun::budget(const std::string& figure, double value, Figure::Bound bound) {
   budgets_[figure] = {value, bound};
 }
@@ -301,19 +310,22 @@ void FireRun::schedule_sample() {
 
 void FireRun::sample() {
   const std::uint64_t t = now();
-  const double bucket_s = static_cast<double>(bucket_us_) / kSecond;
+  if (t <= last_sample_us_) return;
+  // Usually one bucket; the last sample (at finish) may cover less.
+  const double bucket_s = static_cast<double>(t - last_sample_us_) / kSecond;
   Checker& ch = target_.checker();
   TimePoint p;
-  p.t_s = std::max(0.0, since_start_s(t) - bucket_s);
+  p.t_s = since_start_s(last_sample_us_);
   p.sent_per_s = static_cast<double>(ch.sent() - last_sent_) / bucket_s;
-  p.delivered_per_s = static_cast<double>(ch.delivered() - last_delivered_) / bucket_s;
+  p.delivered_per_s = static_cast<double>(ch.deliveries() - last_delivered_) / bucket_s;
   const auto& lat = ch.latencies_us();
   std::vector<std::uint64_t> slice(lat.begin() + static_cast<std::ptrdiff_t>(last_latency_index_),
                                    lat.end());
   p.p50_ms = percentile_us(slice, 0.5) / 1000;
   p.p99_ms = percentile_us(std::move(slice), 0.99) / 1000;
   last_sent_ = ch.sent();
-  last_delivered_ = ch.delivered();
+  last_delivered_ = ch.deliveries();
+  last_sample_us_ = t;
   last_latency_index_ = lat.size();
   timeline_.push_back(p);
 
@@ -321,7 +333,9 @@ void FireRun::sample() {
   std::map<std::string, double> still_open;
   for (const auto& f : snap.active_faults) {
     auto it = open_windows_.find(f);
-    still_open[f] = it == open_windows_.end() ? p.t_s : it->second;
+    // First seen at this sample: it began within the bucket before (windows are accurate to a
+    // bucket; the fault log has exact times).
+    still_open[f] = it == open_windows_.end() ? since_start_s(t) : it->second;
   }
   for (const auto& [label, from] : open_windows_) {
     if (!still_open.count(label)) windows_.push_back({label, from, since_start_s(t)});

@@ -110,6 +110,8 @@ class FireRun {
   // Scenario-specific results.
   void figure(Figure f);
   void invariant(InvariantResult inv);
+  // Adds delivered_of_sent with a floor of 1: every message sent reached its recipient.
+  void require_all_delivered();
   // Sets a budget on a figure the run computes at the end (latency_p99_ms, ...).
   void budget(const std::string& figure, double value, Figure::Bound bound = Figure::Bound::kAtMost);
   // Counts of things the scenario checked itself: adds an invariant with `violations` failures.
@@ -148,6 +150,7 @@ class FireRun {
   // Samples.
   std::vector<TimePoint> timeline_;
   std::uint64_t last_sent_ = 0, last_delivered_ = 0;
+  std::uint64_t last_sample_us_ = 0;
   std::size_t last_latency_index_ = 0;
   std::map<std::string, double> open_windows_;  // active fault label -> since (s)
   std::vector<FaultWindow> windows_;
@@ -181,7 +184,8 @@ struct ScenarioDef {
   ScenarioBody body;
   // Set for scenarios the simulator cannot run (F5 needs real WebSocket sockets): the target to
   // run on instead, or an error text when it cannot be had.
-  std::function<std::unique_ptr<FireTarget>(std::string& error)> real_target;
+  std::function<std::unique_ptr<FireTarget>(const ScenarioOptions&, std::string& error)>
+      real_target;
 };
 // Each group of scenarios registers itself here (scenarios_*.cpp).
 std::vector<ScenarioDef> functional_scenarios();  // F1-F6

@@ -37,6 +37,7 @@ LocalCluster::LocalCluster(LocalClusterOptions options)
   o.core.insecure_dev_login = true;  // virtual users log in with their id, on loopback only
   o.core.max_msgs_per_s = options_.max_msgs_per_s;
   o.core.node_id = "local-0";
+  o.core.sabotage = options_.sabotage;
   o.listen = "127.0.0.1:0";
   if (options_.websocket) o.ws_listen = "127.0.0.1:0";
   node_ = std::make_unique<net::NodeServer>(o, *store_, 1);
@@ -103,6 +104,7 @@ void LocalCluster::connect(User& u) {
   o.client_name = "iris-fire";
   o.max_pending_sends = 1024;
   o.auto_ack = !u.spec.acks_per_session;
+  if (options_.sabotage == core::Sabotage::kDeliverTwice) o.dedup_capacity = 0;
   auto c = client::Client::connect(
       "127.0.0.1", port_, o,
       options_.websocket ? client::Transport::kWebSocket : client::Transport::kTcp);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "engine/client/client.h"
+#include "engine/core/config.h"
 #include "simulator/target.h"
 
 namespace iris::net {
@@ -32,6 +33,7 @@ struct LocalClusterOptions {
   bool websocket = true;        // clients speak WebSocket (else plain TCP framing)
   std::uint32_t shards = 2;     // router shards (worker threads) of the node
   std::uint32_t max_msgs_per_s = 50'000;
+  core::Sabotage sabotage = core::Sabotage::kNone;  // tests of the checkers (config.h)
 };
 
 class LocalCluster final : public FireTarget {

@@ -84,7 +84,10 @@ std::string number(double v) {
   if (a >= 1e15) return fmt::format("{:.3g}", v);
   if (a >= 999.995) return group_thousands(std::to_string(std::llround(v)));
   if (a >= 1) return trim_zeros(fmt::format("{:.2f}", v));
-  return fmt::format("{:.3g}", v);
+  if (a < 1e-9) return fmt::format("{:.3g}", v);
+  // Three significant digits without an exponent: 0.00123, 0.000002.
+  const int decimals = 2 - static_cast<int>(std::floor(std::log10(a)));
+  return trim_zeros(fmt::format("{:.{}f}", v, decimals));
 }
 
 std::string fixed(double v, int decimals) {
@@ -121,9 +124,16 @@ std::string percentile_label(double p) {
   return "p" + trim_zeros(fmt::format("{:.4f}", p * 100));
 }
 
+std::string value_text(double v, const std::string& unit) {
+  if (unit == "B" && std::isfinite(v) && v >= 1024 && v < 1e18) {
+    return bytes(static_cast<std::uint64_t>(std::llround(v)));
+  }
+  return unit.empty() ? number(v) : number(v) + " " + unit;
+}
+
 std::string budget_text(const Figure& f) {
   if (!f.budget) return "—";
-  return (f.bound == Figure::Bound::kAtMost ? "≤ " : "≥ ") + number(*f.budget);
+  return (f.bound == Figure::Bound::kAtMost ? "≤ " : "≥ ") + value_text(*f.budget, f.unit);
 }
 
 const char* check_text(const Figure& f) {
@@ -156,7 +166,11 @@ std::string machine_text(const MachineInfo& m) {
 }
 
 std::string window_text(const FaultWindow& w) {
-  return fmt::format("{}: {} s – {} s", w.label, number(w.from_s), number(w.to_s));
+  return w.label + ": " + span_text(w.from_s, w.to_s);
+}
+
+std::string span_text(double from_s, double to_s) {
+  return fmt::format("{} s – {} s", number(from_s), number(to_s));
 }
 
 std::string valid_utf8(std::string_view s) {

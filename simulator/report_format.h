@@ -13,7 +13,7 @@
 namespace iris::sim::reporting {
 
 // A value for people: "12,345" (>= 1000), "12.35" (>= 1, at most 2 decimals), "0.00123" (3
-// significant digits), "n/a" for NaN or infinity.
+// significant digits, no exponent down to 1e-9), "n/a" for NaN or infinity.
 std::string number(double v);
 // v with exactly `decimals` decimals and no grouping, for attributes and coordinates; a value that
 // is not finite gives "0" (callers that must show it use number()).
@@ -25,7 +25,10 @@ std::string hex_hash(std::uint64_t hash);  // 16 hex digits, as summary() and JS
 const char* verdict(bool pass);  // "PASS" / "FAIL"
 // 0.5 -> "p50", 0.999 -> "p99.9", 1.0 -> "max".
 std::string percentile_label(double p);
-// "≤ 100" or "≥ 1,000" ("—" without a budget); the unit is printed beside it by the caller.
+// A figure's value with its unit: "0.998 ms", "1,845 msgs/s", "236.2 KiB" (a unit of "B" is
+// shown in KiB, MiB ... past 1,023 bytes), "0.992" (no unit).
+std::string value_text(double v, const std::string& unit);
+// "≤ 100 ms" or "≥ 1,000 msgs/s", as value_text() prints the unit ("—" without a budget).
 std::string budget_text(const Figure& f);
 // "ok", "OVER" (above an upper budget) or "UNDER" (below a floor); "—" without a budget.
 const char* check_text(const Figure& f);
@@ -35,6 +38,7 @@ std::string figure_line(const Figure& f);               // name, value unit, bud
 std::string invariant_lines(const InvariantResult& i);  // "ok   name (0)" + indented examples
 std::string machine_text(const MachineInfo& m);         // "cpu, 2 cores, 7.8 GiB, os"
 std::string window_text(const FaultWindow& w);          // "label: 5 s – 10 s"
+std::string span_text(double from_s, double to_s);      // "5 s – 10 s"
 
 // `s` as valid UTF-8: every malformed sequence becomes U+FFFD. Model strings are bytes from the
 // engine (payload excerpts, ids); every writer passes them through this or xml_escape().

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string_view>
 
 #include "simulator/report.h"
@@ -21,36 +22,72 @@ constexpr std::string_view kStyle = R"(
 :root { color-scheme: light; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #202124;
        background: #fff; max-width: 1180px; margin: 1.5rem auto; padding: 0 1rem; }
-h1 { margin: 0 0 .5rem; }
-h2 { margin-top: 2rem; border-bottom: 1px solid #dadce0; padding-bottom: .2rem; }
-h3 { margin: 1.4rem 0 .5rem; }
-.banner { display: inline-block; padding: .45rem .9rem; border-radius: 6px; font-weight: 600;
-          font-size: 1.1rem; border: 1px solid; }
+h1 { margin: 0 0 .6rem; }
+h2 { margin: 2rem 0 .6rem; border-bottom: 1px solid #dadce0; padding-bottom: .2rem; }
+h3 { margin: 1.5rem 0 .5rem; font-size: 1.08rem; }
+p { margin: .45rem 0; }
+.banner { display: inline-block; margin: .2rem 0; padding: .45rem .9rem; border-radius: 6px;
+          font-weight: 600; font-size: 1.1rem; border: 1px solid; }
 .banner.good { background: #e6f4ea; color: #137333; border-color: #34a853; }
 .banner.bad { background: #fce8e6; color: #c5221f; border-color: #ea4335; }
 .meta { color: #5f6368; }
 .good { color: #137333; font-weight: 600; }
 .bad { color: #c5221f; font-weight: 600; }
-.tag { font-size: .8em; margin-left: .5rem; }
+.tag { font-size: .72em; margin-left: .6rem; padding: .05rem .45rem; border: 1px solid;
+       border-radius: 4px; vertical-align: .15em; }
+.tag.good { background: #e6f4ea; }
+.tag.bad { background: #fce8e6; }
 table { border-collapse: collapse; margin: .4rem 0 1rem; font-size: 13px; }
 th, td { border: 1px solid #dadce0; padding: .2rem .55rem; text-align: left; vertical-align: top;
          white-space: pre-line; }
-th { background: #f1f3f4; }
+th { background: #f1f3f4; vertical-align: bottom; }
+th[scope="row"] { vertical-align: top; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
+td.bad { background: #fce8e6; }
+td.group { font-weight: 600; background: #fafafa; }
+tr.group-start > td { border-top: 2px solid #9aa0a6; }
+td a { color: #1a57b8; text-decoration: none; }
+td a:hover { text-decoration: underline; }
 .scroll { overflow-x: auto; }
 code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12px;
        word-break: break-all; }
 .charts { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
+.charts table { margin: 0; }
 svg.chart { max-width: 100%; height: auto; border: 1px solid #e8eaed; border-radius: 4px; }
-.ids { max-height: 12rem; overflow-y: auto; }
+.windows-title { margin: .8rem 0 .2rem; }
+ol.windows { margin: 0 0 .6rem; padding-left: 2rem; }
+ol.windows li::marker { font-weight: 700; color: #a50e0e; }
+details { margin: .3rem 0 .6rem; }
+summary { cursor: pointer; color: #1a57b8; }
+.anomaly { border-left: 4px solid #ea4335; background: #fef7f6; padding: .35rem .9rem;
+           margin: .6rem 0; border-radius: 0 4px 4px 0; }
+.anomaly > p:first-child { margin-top: .2rem; }
+.anomaly ul { margin: .3rem 0; padding-left: 1.4rem; }
+.ids { max-height: 12rem; overflow-y: auto; display: flex; flex-wrap: wrap; gap: .15rem .8rem; }
+.held { color: #5f6368; }
 section.scenario { border-top: 3px solid #dadce0; margin-top: 2.5rem; }
 footer { margin-top: 2rem; color: #5f6368; font-style: italic; }
 @media print {
-  body { max-width: none; margin: 0; font-size: 10pt; color: #000; background: #fff; }
-  .banner, th { background: none !important; }
-  section.scenario { page-break-inside: avoid; break-inside: avoid; }
-  table, svg.chart, .anomaly { page-break-inside: avoid; break-inside: avoid; }
+  @page { margin: 12mm; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  body { max-width: none; margin: 0; padding: 0 2px; font-size: 9.5pt; color: #000; }
+  h1 { font-size: 18pt; }
+  h2 { font-size: 14pt; margin-top: 1.2rem; }
+  h3 { font-size: 11pt; margin: .9rem 0 .3rem; }
+  h2, h3, .windows-title { page-break-after: avoid; break-after: avoid; }
+  table { font-size: 8pt; margin-bottom: .6rem; }
+  th, td { padding: 1px 5px; line-height: 1.3; }
+  code { font-size: 7.5pt; }
+  a { color: inherit !important; }
+  section.scenario { page-break-before: always; break-before: page; border-top: none;
+                     margin-top: 0; }
+  table:not(.long), tr, svg.chart, .anomaly, ol.windows {
+    page-break-inside: avoid; break-inside: avoid; }
+  .charts { flex-wrap: nowrap; gap: 2%; }
+  .charts > svg.chart { width: 48.5%; flex: none; }
   .scroll, .ids { overflow: visible; max-height: none; }
+  details { display: none; }
 }
 )";
 
@@ -82,20 +119,57 @@ std::string class_attr(std::string classes) {
 }
 
 std::string cell_html(const Cell& c) {
-  return c.code && !c.text.empty() ? "<code>" + esc(c.text) + "</code>" : esc(c.text);
+  std::string text = c.code && !c.text.empty() ? "<code>" + esc(c.text) + "</code>" : esc(c.text);
+  if (c.link.empty() || c.text.empty()) return text;
+  return "<a href=\"#" + esc(c.link) + "\">" + text + "</a>";
+}
+
+// A table longer than this may break across printed pages (its header repeats); a shorter one
+// moves to the next page whole.
+constexpr std::size_t kLongTable = 24;
+
+// For each row, how many rows its cell in column `c` covers: 0 when the row above covers it.
+std::vector<std::size_t> row_spans(const Table& t, std::size_t c) {
+  std::vector<std::size_t> spans(t.rows.size(), 1);
+  for (std::size_t first = 0; first < t.rows.size();) {
+    std::size_t next = first + 1;
+    while (next < t.rows.size() && c < t.rows[next].size() && c < t.rows[first].size() &&
+           t.rows[next][c].text == t.rows[first][c].text) {
+      spans[next++] = 0;
+    }
+    spans[first] = next - first;
+    first = next;
+  }
+  return spans;
 }
 
 void table(std::string& out, const Table& t) {
-  out += "<div class=\"scroll\"><table>\n<thead><tr>";
+  std::vector<std::vector<std::size_t>> spans(t.columns.size());
+  std::optional<std::size_t> grouped;  // the first column that groups rows
+  for (std::size_t c = 0; c < t.columns.size(); ++c) {
+    if (!t.columns[c].group) continue;
+    spans[c] = row_spans(t, c);
+    if (!grouped) grouped = c;
+  }
+  out += "<div class=\"scroll\"><table" + class_attr(t.rows.size() > kLongTable ? "long" : "") +
+         ">\n<thead><tr>";
   for (const auto& c : t.columns) {
     out += "<th" + class_attr(c.numeric ? "num" : "") + ">" + esc(c.title) + "</th>";
   }
   out += "</tr></thead>\n<tbody>\n";
-  for (const auto& row : t.rows) {
-    out += "<tr>";
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    const auto& row = t.rows[r];
+    const bool starts_group = grouped && r > 0 && spans[*grouped][r] > 0;
+    out += starts_group ? "<tr class=\"group-start\">" : "<tr>";
     for (std::size_t i = 0; i < row.size(); ++i) {
       const bool numeric = i < t.columns.size() && t.columns[i].numeric;
-      out += "<td" + class_attr(std::string(numeric ? "num " : "") + tone_class(row[i].tone)) +
+      const bool group = i < t.columns.size() && t.columns[i].group;
+      if (group && spans[i][r] == 0) continue;
+      const std::string span =
+          group && spans[i][r] > 1 ? " rowspan=\"" + std::to_string(spans[i][r]) + "\"" : "";
+      out += "<td" + span +
+             class_attr(std::string(numeric ? "num " : "") + (group ? "group " : "") +
+                        tone_class(row[i].tone)) +
              ">" + cell_html(row[i]) + "</td>";
     }
     out += "</tr>\n";
@@ -137,6 +211,8 @@ std::vector<double> values(const ScenarioResult& s, Field field, bool zero_is_mi
   return y;
 }
 
+// Fault windows with the same start and end share one band and one number, the number of their
+// line in the list under the charts.
 svg::LineChart timeline_chart(const ScenarioResult& s, std::string title, std::string y_axis) {
   svg::LineChart c;
   c.title = std::move(title);
@@ -144,7 +220,12 @@ svg::LineChart timeline_chart(const ScenarioResult& s, std::string title, std::s
   c.y_axis = std::move(y_axis);
   c.x_from = 0;
   if (!s.timeline.empty()) c.x_to = s.timeline.back().t_s + s.bucket_s;
-  for (const auto& w : s.fault_windows) c.bands.push_back({w.label, w.from_s, w.to_s});
+  const auto groups = window_groups(s);
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const std::string tag = std::to_string(i + 1);
+    c.bands.push_back({group_short(groups[i]), groups[i].from_s, groups[i].to_s, tag,
+                       tag + ". " + group_text(groups[i])});
+  }
   return c;
 }
 
@@ -159,6 +240,7 @@ std::string throughput_chart(const ScenarioResult& s) {
 
 std::string latency_chart(const ScenarioResult& s) {
   auto c = timeline_chart(s, "Latency", "latency (ms)");
+  c.log_y_when_wide = true;
   const auto x = bucket_middles(s);
   c.series.push_back({"p50", kP50Color, false, x, values(s, &TimePoint::p50_ms, true)});
   c.series.push_back({"p99", kP99Color, false, x, values(s, &TimePoint::p99_ms, true)});
@@ -171,7 +253,9 @@ std::string spectrum_chart(const ScenarioResult& s) {
   c.x_axis = "percentile";
   c.y_axis = "latency (ms)";
   c.mark_points = true;
+  c.log_y_when_wide = true;
   svg::Series line{"latency", kSpectrumColor, false, {}, {}};
+  if (!has_latency(s)) return svg::render(c);  // "no data", not a line of zeros
   for (const auto& p : s.spectrum) {
     line.x.push_back(static_cast<double>(c.categories.size()));
     line.y.push_back(p.ms);
@@ -201,10 +285,11 @@ void title_block(std::string& out, const FireReport& r) {
 void timeline(std::string& out, const ScenarioResult& s) {
   heading(out, 3, kTimelineSection);
   out += "<div class=\"charts\">\n" + throughput_chart(s) + "\n" + latency_chart(s) + "\n</div>\n";
-  if (!s.fault_windows.empty()) {
-    out += "<p>Fault windows (shaded):</p>\n<ul class=\"windows\">\n";
-    for (const auto& w : s.fault_windows) out += "<li>" + esc(window_text(w)) + "</li>\n";
-    out += "</ul>\n";
+  if (const auto groups = window_groups(s); !groups.empty()) {
+    out += "<p class=\"windows-title\">Fault windows, shaded and numbered on the charts:</p>\n";
+    out += "<ol class=\"windows\">\n";
+    for (const auto& g : groups) out += "<li>" + esc(group_text(g)) + "</li>\n";
+    out += "</ol>\n";
   }
   const std::string why = timeline_note(s);
   if (s.timeline.empty()) {
@@ -246,7 +331,9 @@ void anomalies(std::string& out, const ScenarioResult& s) {
   if (!s.invariants.empty() && bad.empty())
     out += "<p class=\"good\">" + esc(kNoAnomaly) + "</p>\n";
   for (const InvariantResult* i : bad) anomaly(out, *i);
-  if (const std::string held = held_text(s); !held.empty()) out += "<p>" + esc(held) + "</p>\n";
+  if (const std::string held = held_text(s); !held.empty()) {
+    out += "<p class=\"held\">" + esc(held) + "</p>\n";
+  }
 }
 
 void scenario(std::string& out, const ScenarioResult& s) {
@@ -258,6 +345,9 @@ void scenario(std::string& out, const ScenarioResult& s) {
   if (!s.pass && !s.reason.empty()) out += "<p class=\"bad\">" + esc(s.reason) + "</p>\n";
   if (!s.description.empty()) out += "<p>" + esc(s.description) + "</p>\n";
   note(out, run_line(s));
+  if (!s.replay.empty()) {
+    out += "<p class=\"meta\">Replay: <code>" + esc(s.replay) + "</code></p>\n";
+  }
   heading(out, 3, kFiguresSection);
   table_or_note(out, figures_table(s), kNoFigures);
   timeline(out, s);
@@ -275,7 +365,8 @@ void reproduce(std::string& out, const FireReport& r) {
   heading(out, 2, kReproduceSection);
   out += "<table>\n";
   for (const auto& f : reproduce_facts(r)) {
-    out += "<tr><th>" + esc(f.label) + "</th><td>" + cell_html(f.value) + "</td></tr>\n";
+    out +=
+        "<tr><th scope=\"row\">" + esc(f.label) + "</th><td>" + cell_html(f.value) + "</td></tr>\n";
   }
   out += "</table>\n";
   table(out, replay_table(r));

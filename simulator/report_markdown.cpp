@@ -84,9 +84,15 @@ void table(std::string& out, const Table& t) {
     rule += c.numeric ? "---:|" : "---|";
   }
   out += header + "\n" + rule + "\n";
-  for (const auto& row : t.rows) {
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
     out += "|";
-    for (const auto& c : row) out += " " + cell(c) + " |";
+    for (std::size_t i = 0; i < t.rows[r].size(); ++i) {
+      const Cell& c = t.rows[r][i];
+      // A grouping column says its value once, on the group's first row.
+      const bool repeat = r > 0 && i < t.columns.size() && t.columns[i].group &&
+                          i < t.rows[r - 1].size() && t.rows[r - 1][i].text == c.text;
+      out += repeat ? " |" : " " + cell(c) + " |";
+    }
     out += "\n";
   }
   out += "\n";
@@ -115,9 +121,9 @@ void title_block(std::string& out, const FireReport& r) {
 
 void timeline(std::string& out, const ScenarioResult& s) {
   heading(out, 3, kTimelineSection);
-  if (!s.fault_windows.empty()) {
+  if (const auto groups = window_groups(s); !groups.empty()) {
     out += "Fault windows:\n\n";
-    for (const auto& w : s.fault_windows) out += "- " + md(window_text(w)) + "\n";
+    for (const auto& g : groups) out += "- " + md(group_text(g)) + "\n";
     out += "\n";
   }
   if (const std::string note = timeline_note(s); !note.empty()) out += "_" + md(note) + "_\n\n";
@@ -125,7 +131,7 @@ void timeline(std::string& out, const ScenarioResult& s) {
 }
 
 void anomaly(std::string& out, const InvariantResult& i) {
-  out += "**" + md(anomaly_title(i)) + "**\n\n";
+  out += "❌ **" + md(anomaly_title(i)) + "**\n\n";
   for (const auto& e : i.examples) out += "- " + md(e) + "\n";
   if (!i.examples.empty()) out += "\n";
   if (i.ids.empty()) return;
@@ -145,8 +151,12 @@ void anomalies(std::string& out, const ScenarioResult& s) {
 
 void scenario(std::string& out, const ScenarioResult& s) {
   heading(out, 2, scenario_title(s));
+  out += "**Verdict**: " + cell({verdict(s.pass), s.pass ? Tone::kGood : Tone::kBad}) +
+         (s.pass || s.reason.empty() ? "" : " — " + md(s.reason)) + "\n\n";
   if (!s.description.empty()) out += md(s.description) + "\n\n";
-  out += "_" + md(run_line(s)) + "_\n\n";
+  out += "_" + md(run_line(s)) + "_";
+  if (!s.replay.empty()) out += "  \nReplay: " + code(s.replay, false);
+  out += "\n\n";
   heading(out, 3, kFiguresSection);
   table_or_note(out, figures_table(s), kNoFigures);
   timeline(out, s);

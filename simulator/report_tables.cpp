@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "simulator/report_format.h"
 
@@ -65,7 +66,14 @@ std::string faults_during(const ScenarioResult& s, double from_s, double to_s) {
   for (const auto& w : s.fault_windows) {
     if (w.from_s < to_s && w.to_s > from_s) labels.push_back(w.label);
   }
-  return join(labels, ", ");
+  return compact_labels(labels);
+}
+
+// "SlowDisk n00 20000 us" -> {"SlowDisk", "n00 20000 us"}; "Heal" -> {"Heal", ""}.
+std::pair<std::string, std::string> first_word(const std::string& label) {
+  const auto space = label.find(' ');
+  if (space == std::string::npos) return {label, ""};
+  return {label.substr(0, space), label.substr(space + 1)};
 }
 
 std::string trace_text(const ScenarioResult& s) {
@@ -106,33 +114,44 @@ std::string anchor(const ScenarioResult& s) {
   return a;
 }
 
+// The Reason column only when some scenario has a reason to give.
 Table verdict_table(const FireReport& r) {
-  Table t{{{"ID"}, {"Scenario"}, {"Verdict"}, {"Reason"}, {"Seed", true}}, {}};
+  const bool reasons = std::any_of(r.scenarios.begin(), r.scenarios.end(),
+                                   [](const ScenarioResult& s) { return !s.reason.empty(); });
+  Table t{{{"ID"}, {"Scenario"}, {"Verdict"}}, {}};
+  if (reasons) t.columns.push_back({"Reason"});
+  t.columns.push_back({"Seed", true});
   for (const auto& s : r.scenarios) {
-    t.rows.push_back(
-        {{s.id}, {s.name}, verdict_cell(s.pass), {s.reason}, {std::to_string(s.seed)}});
+    std::vector<Cell> row = {
+        {s.id, Tone::kPlain, false, anchor(s)}, {s.name}, verdict_cell(s.pass)};
+    if (reasons) row.push_back({s.reason});
+    row.push_back({std::to_string(s.seed)});
+    t.rows.push_back(std::move(row));
   }
   return t;
 }
 
 Table headline_table(const FireReport& r) {
-  Table t{{{"Scenario"}, {"Figure"}, {"Budget", true}, {"Measured", true}, {"Unit"}, {"OK"}}, {}};
+  Table t{{{"Scenario", false, true}, {"Figure"}, {"Measured", true}, {"Budget", true}, {"OK"}},
+          {}};
   for (const auto& s : r.scenarios) {
     for (const auto& f : s.figures) {
       if (!f.headline && !f.budget) continue;
-      t.rows.push_back(
-          {{s.id}, {f.name}, {budget_text(f)}, number_cell(f.value), {f.unit}, check_cell(f)});
+      t.rows.push_back({{s.id, Tone::kPlain, false, anchor(s)},
+                        {f.name},
+                        {value_text(f.value, f.unit)},
+                        {budget_text(f)},
+                        check_cell(f)});
     }
   }
   return t;
 }
 
 Table figures_table(const ScenarioResult& s) {
-  Table t{{{"Figure"}, {"Measured", true}, {"Unit"}, {"Budget", true}, {"OK"}, {"How measured"}},
-          {}};
+  Table t{{{"Figure"}, {"Measured", true}, {"Budget", true}, {"OK"}, {"How measured"}}, {}};
   for (const auto& f : s.figures) {
     t.rows.push_back(
-        {{f.name}, number_cell(f.value), {f.unit}, {budget_text(f)}, check_cell(f), {f.how}});
+        {{f.name}, {value_text(f.value, f.unit)}, {budget_text(f)}, check_cell(f), {f.how}});
   }
   return t;
 }
@@ -168,8 +187,14 @@ std::string timeline_note(const ScenarioResult& s) {
       s.timeline.size(), number(s.bucket_s), step);
 }
 
+bool has_latency(const ScenarioResult& s) {
+  return std::any_of(s.spectrum.begin(), s.spectrum.end(),
+                     [](const Percentile& p) { return p.ms > 0; });
+}
+
 Table spectrum_table(const ScenarioResult& s) {
   Table t{{{"Percentile"}, {"Latency (ms)", true}}, {}};
+  if (!has_latency(s)) return t;
   for (const auto& p : s.spectrum) t.rows.push_back({{percentile_label(p.p)}, number_cell(p.ms)});
   return t;
 }
@@ -229,6 +254,70 @@ std::vector<Fact> reproduce_facts(const FireReport& r) {
           {"Started (UTC)", {r.started_utc}},
           {"Target and scale", {r.target + ", " + r.scale}},
           {"Command", {r.command, Tone::kPlain, true}}};
+}
+
+std::vector<WindowGroup> window_groups(const ScenarioResult& s) {
+  std::vector<WindowGroup> groups;
+  for (const auto& w : s.fault_windows) {
+    const auto same = std::find_if(groups.begin(), groups.end(), [&](const WindowGroup& g) {
+      return g.from_s == w.from_s && g.to_s == w.to_s;
+    });
+    if (same == groups.end()) {
+      groups.push_back({w.from_s, w.to_s, {w.label}});
+    } else {
+      same->labels.push_back(w.label);
+    }
+  }
+  std::stable_sort(groups.begin(), groups.end(), [](const WindowGroup& a, const WindowGroup& b) {
+    return a.from_s != b.from_s ? a.from_s < b.from_s : a.to_s < b.to_s;
+  });
+  return groups;
+}
+
+std::string compact_labels(const std::vector<std::string>& labels) {
+  struct Kind {
+    std::string word;
+    std::vector<std::string> rests;  // distinct, in order
+    bool bare = false;               // some label is the word alone
+  };
+  std::vector<Kind> kinds;
+  for (const auto& label : labels) {
+    auto [word, rest] = first_word(label);
+    auto kind =
+        std::find_if(kinds.begin(), kinds.end(), [&](const Kind& k) { return k.word == word; });
+    if (kind == kinds.end()) kind = kinds.insert(kinds.end(), Kind{word, {}, false});
+    if (rest.empty()) {
+      kind->bare = true;
+    } else if (std::find(kind->rests.begin(), kind->rests.end(), rest) == kind->rests.end()) {
+      kind->rests.push_back(rest);
+    }
+  }
+  std::vector<std::string> parts;
+  for (const auto& k : kinds) {
+    if (k.rests.empty()) {
+      parts.push_back(k.word);
+    } else if (!k.bare) {
+      parts.push_back(k.word + " " + join(k.rests, ", "));
+    } else {  // "Heal" beside "Heal n01": both in full
+      parts.push_back(k.word);
+      for (const auto& rest : k.rests) parts.push_back(k.word + " " + rest);
+    }
+  }
+  return join(parts, "; ");
+}
+
+std::string group_text(const WindowGroup& g) {
+  return compact_labels(g.labels) + ": " + span_text(g.from_s, g.to_s);
+}
+
+std::string group_short(const WindowGroup& g) {
+  if (g.labels.size() == 1) return g.labels.front();
+  const std::string word = first_word(g.labels.front()).first;
+  const bool one_kind = std::all_of(g.labels.begin(), g.labels.end(), [&](const std::string& l) {
+    return first_word(l).first == word;
+  });
+  return one_kind ? fmt::format("{} ×{}", word, g.labels.size())
+                  : fmt::format("{} faults", g.labels.size());
 }
 
 std::vector<const InvariantResult*> violated(const ScenarioResult& s) {

@@ -44,12 +44,16 @@ enum class Tone { kPlain, kGood, kBad };  // PASS/ok green, FAIL/OVER red where 
 struct Cell {
   std::string text;
   Tone tone = Tone::kPlain;
-  bool code = false;  // a command, a hash, an id: monospace
+  bool code = false;   // a command, a hash, an id: monospace
+  std::string link{};  // an anchor in the same page ("scenario-R1"), where the format has links
 };
 
 struct Column {
   std::string title;
   bool numeric = false;  // right-aligned
+  // Rows that repeat the cell above in this column form a group: the value is shown once, on the
+  // group's first row (HTML spans it over the group's rows; Markdown leaves the others blank).
+  bool group = false;
 };
 
 struct Table {
@@ -70,16 +74,31 @@ std::string run_line(const ScenarioResult& s);
 std::string anchor(const ScenarioResult& s);  // "scenario-R1": letters, digits, '-' and '_' only
 
 Table verdict_table(const FireReport& r);
-Table headline_table(const FireReport& r);      // every figure that is headline or has a budget
+// Every figure that is headline or has a budget, grouped by scenario; measured beside budget.
+Table headline_table(const FireReport& r);
 Table figures_table(const ScenarioResult& s);   // every figure, with how it was measured
 Table timeline_table(const ScenarioResult& s);  // at most kTimelineRows rows
 // Why the timeline table looks as it does: empty, or buckets merged; "" when neither.
 std::string timeline_note(const ScenarioResult& s);
-Table spectrum_table(const ScenarioResult& s);
+// Whether any latency was measured: a spectrum of zeros is a run that delivered nothing.
+bool has_latency(const ScenarioResult& s);
+Table spectrum_table(const ScenarioResult& s);  // no rows without latency
 Table nodes_table(const ScenarioResult& s);
 Table fault_log_table(const ScenarioResult& s);
 Table replay_table(const FireReport& r);
 std::vector<Fact> reproduce_facts(const FireReport& r);  // seed, version, machine, start, command
+
+// The fault windows with the same start and end, as one: a partition that cuts four links, a slow
+// disk on every node. Ordered by start, then end; labels in the order the model gives them.
+struct WindowGroup {
+  double from_s = 0, to_s = 0;
+  std::vector<std::string> labels;
+};
+std::vector<WindowGroup> window_groups(const ScenarioResult& s);
+// Fault labels with their first word said once: "SlowDisk n00, n01, n02; DiskFull n00".
+std::string compact_labels(const std::vector<std::string>& labels);
+std::string group_text(const WindowGroup& g);   // "cut n00 -> n01, n00 -> n02: 3.5 s – 9 s"
+std::string group_short(const WindowGroup& g);  // "KillNode n01", "cut ×4", "3 faults"
 
 std::vector<const InvariantResult*> violated(const ScenarioResult& s);
 std::string held_text(const ScenarioResult& s);       // "Held: lost, duplicated." ("" when none)

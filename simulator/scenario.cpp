@@ -101,7 +101,7 @@ ScenarioResult run_scenario(const std::string& id, std::uint64_t seed,
   }
   if (def->real_target) {
     std::string error;
-    std::unique_ptr<FireTarget> target = def->real_target(error);
+    std::unique_ptr<FireTarget> target = def->real_target(options, error);
     if (!target) {
       ScenarioResult r;
       r.id = id;

@@ -18,14 +18,6 @@ void three_nodes(SimConfig& c, Scale) {
   c.nodes = 3;
 }
 
-// delivered / sent, with a floor of 1: every message sent reached its recipient.
-void all_delivered(FireRun& run) {
-  const Checker& ch = run.target().checker();
-  run.figure({"delivered_of_sent",
-              ch.sent() ? static_cast<double>(ch.delivered()) / static_cast<double>(ch.sent()) : 0,
-              "", "deliveries to the application / SEND calls (each message counted once)", 1,
-              Bound::kAtLeast, true});
-}
 
 ScenarioDef f1() {
   return {{"F1", "Online messaging",
@@ -40,7 +32,7 @@ ScenarioDef f1() {
             run.pairs({0, users, 4, run.at_s(1), run.at_s(6), 100, "u"});
             run.run_until(run.at_s(6));
             run.heal_and_converge(5);
-            all_delivered(run);
+            run.require_all_delivered();
             run.budget("latency_p99_ms", 20);
             run.budget("ack_p99_ms", 20);
           }};
@@ -82,7 +74,7 @@ ScenarioDef f2() {
             run.target().set_online("r0000", true);
             run.run_until(run.at_s(10));
             run.heal_and_converge(5);
-            all_delivered(run);
+            run.require_all_delivered();
             const std::uint64_t last = run.target().checker().last_delivery_us();
             run.figure({"retrieval_s", last > login ? static_cast<double>(last - login) / kSecond : 0,
                         "s", "from the recipient's login to its last delivery", 2, Bound::kAtMost,
@@ -124,7 +116,7 @@ ScenarioDef f3() {
                             std::to_string(total - ch.delivered()) + " messages unread");
             }
             run.heal_and_converge(5);
-            all_delivered(run);
+            run.require_all_delivered();
             run.check("acked_never_redelivered", t.wire_redeliveries("r0000") == 0,
                       std::to_string(t.wire_redeliveries("r0000")) +
                           " acknowledged messages delivered again on the wire");
@@ -210,7 +202,7 @@ ScenarioDef f4() {
             run.run_until(run.now() + kSecond / 2);
             t.apply(RestartNode{home});
             run.run_until(run.now() + 2 * kSecond);
-            const std::string asker = FireRun::user(1, "w");
+            const std::string asker = FireRun::user(0, "w");
             t.query_presence(asker, subject);
             run.run_until(run.now() + kSecond);
             const auto& seen = t.presence_seen(asker);
@@ -255,7 +247,7 @@ ScenarioDef f6() {
             const double offered = static_cast<double>(ch.sent());
             const double acked_in_time = static_cast<double>(ch.acked());
             run.heal_and_converge(5);
-            all_delivered(run);
+            run.require_all_delivered();
             double bucketed = 0, accepted = 0;
             for (const auto& n : run.target().snapshot().nodes) {
               bucketed += static_cast<double>(n.bucketed_messages);
@@ -318,7 +310,7 @@ ScenarioDef f5() {
                                   std::to_string(unread) + " messages unread");
                   }
                   run.heal_and_converge(10);
-                  all_delivered(run);
+                  run.require_all_delivered();
                   run.figure({"retrieval_s",
                               retrieved > login ? static_cast<double>(retrieved - login) / kSecond
                                                 : 0,
@@ -338,8 +330,10 @@ ScenarioDef f5() {
                               20, Bound::kAtMost, true});
                   run.budget("ack_p99_ms", 20);
                 }};
-  d.real_target = [](std::string& error) -> std::unique_ptr<FireTarget> {
-    auto c = std::make_unique<LocalCluster>(LocalClusterOptions{});
+  d.real_target = [](const ScenarioOptions& o, std::string& error) -> std::unique_ptr<FireTarget> {
+    LocalClusterOptions lo;
+    lo.sabotage = o.sabotage;
+    auto c = std::make_unique<LocalCluster>(lo);
     if (!c->start_error().empty()) {
       error = c->start_error();
       return nullptr;

@@ -18,19 +18,12 @@ void three_nodes(SimConfig& c, Scale) {
   c.nodes = 3;
 }
 
-void all_delivered(FireRun& run) {
-  const Checker& ch = run.target().checker();
-  run.figure({"delivered_of_sent",
-              ch.sent() ? static_cast<double>(ch.delivered()) / static_cast<double>(ch.sent()) : 0,
-              "", "deliveries to the application / SEND calls (each message counted once)", 1,
-              Bound::kAtLeast, true});
-}
 
 ScenarioDef p1() {
   return {{"P1", "Throughput",
            "Open-loop pairs on 3 nodes at rising rates (4 steps, each twice the last). On the "
            "simulator it measures the engine's own cost: real time spent in engine code per "
-           "delivered message (budget 40 us, RelWithDebInfo, one core), and the one-core rate "
+           "delivered message (budget 10 us, RelWithDebInfo, one core), and the one-core rate "
            "that cost allows.",
            true},
           [](SimConfig& c, Scale) {
@@ -49,7 +42,7 @@ ScenarioDef p1() {
             }
             run.run_until(run.at_s(1 + 4 * step_s));
             run.heal_and_converge(5);
-            all_delivered(run);
+            run.require_all_delivered();
             const double engine_s = run.target().engine_seconds().value_or(0);
             const double delivered = static_cast<double>(run.target().checker().delivered());
             const double us_per_msg = delivered > 0 ? engine_s * 1e6 / delivered : 0;
@@ -57,7 +50,7 @@ ScenarioDef p1() {
                         "real time inside engine code (shards, membership, peer codec; the "
                         "simulated driver's synchronous callbacks included) / messages delivered, "
                         "whole run",
-                        40, Bound::kAtMost, true});
+                        10, Bound::kAtMost, true});
             run.figure({"engine_msgs_per_s_one_core", us_per_msg > 0 ? 1e6 / us_per_msg : 0,
                         "msgs/s", "1 / engine_us_per_msg: what one core of engine code could carry",
                         {}, Bound::kAtMost, true});
@@ -81,7 +74,7 @@ ScenarioDef p2() {
             run.pairs({0, users, rate / users, run.at_s(1), run.at_s(6), 100, "u"});
             run.run_until(run.at_s(6));
             run.heal_and_converge(5);
-            all_delivered(run);
+            run.require_all_delivered();
             run.budget("latency_p50_ms", 2);
             run.budget("latency_p99_ms", 10);
             run.budget("latency_p999_ms", 50);
@@ -160,7 +153,7 @@ ScenarioDef s1() {
             const double offered = static_cast<double>(ch.sent());
             const double taken = static_cast<double>(ch.acked());
             run.heal_and_converge(15);
-            all_delivered(run);
+            run.require_all_delivered();
             run.figure({"taken_of_offered", offered > 0 ? taken / offered : 0, "",
                         "messages acknowledged by the end of the fan-in / messages offered", 0.99,
                         Bound::kAtLeast, true});
@@ -284,7 +277,7 @@ ScenarioDef s4() {
             run.fan_in(f);
             run.run_until(run.at_s(8));
             run.heal_and_converge(10);
-            all_delivered(run);
+            run.require_all_delivered();
             run.figure({"wan_one_way_ms", 40, "ms", "configured delay between regions", {},
                         Bound::kAtMost, true});
             run.budget("latency_p99_ms", 60);

@@ -1,8 +1,10 @@
 #pragma once
-// Line charts as inline SVG, for the HTML report: axes with tick labels and units, a legend,
-// shaded labelled bands (fault windows), a gap where a value is missing, "no data" when nothing
-// is there. Self-contained: presentation attributes only, no ids, no external references, so any
-// number of charts can sit in one page and print as they look. Pure functions.
+// Line charts as inline SVG, for the HTML report: axes with tick labels and units, a legend below
+// the plot, shaded labelled bands (fault windows), a gap where a value is missing, "no data" when
+// nothing is there. Band labels sit in lanes above the plot, so that overlapping or short bands
+// never print on top of each other; a label that does not fit keeps only its tag. Self-contained:
+// presentation attributes only, no ids, no external references, so any number of charts can sit
+// in one page and print as they look. Pure functions.
 
 #include <optional>
 #include <string>
@@ -12,14 +14,18 @@ namespace iris::sim::svg {
 
 struct Series {
   std::string label;
-  std::string color;  // a CSS colour: "#1a73e8"
-  bool dashed = false;
+  std::string color;    // a CSS colour: "#1a73e8"
+  bool dashed = false;  // drawn over the solid series, so a dashed line equal to one stays visible
   std::vector<double> x, y;  // the same length; a non-finite value is a gap in the line
 };
 
 struct Band {
-  std::string label;
+  std::string label;        // short, printed above the plot when it fits: "KillNode n01", "cut ×4"
   double from = 0, to = 0;  // in x units
+  // Printed in bold before the label, and alone where the label does not fit: "1", the band's
+  // number in a list beside the chart.
+  std::string tag{};
+  std::string detail{};  // the band's tooltip; the label when empty
 };
 
 struct LineChart {
@@ -34,9 +40,13 @@ struct LineChart {
   std::vector<Band> bands;
   std::string band_legend = "fault window";
   bool mark_points = false;  // a dot and its value at every point (for short series)
+  // A logarithmic y axis when the positive values span three decades or more (0.5 ms beside
+  // 8,000 ms); values <= 0 are then gaps. Otherwise, and by default, linear from zero.
+  bool log_y_when_wide = false;
 };
 
-// One <svg> element, 560 x 280 user units, scaled to its container by the page's CSS.
+// One <svg> element, 560 user units wide and 280 high (about 12 more for each lane of band
+// labels), scaled to its container by the page's CSS.
 std::string render(const LineChart& chart);
 
 }  // namespace iris::sim::svg

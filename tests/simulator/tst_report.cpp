@@ -311,6 +311,7 @@ class TestReport : public QObject {
   void junitParsesWithAFailureForEachFailedScenario();
   void htmlIsSelfContainedAndInOrder();
   void htmlChartsHaveNoNaN();
+  void htmlFaultWindowsAndAxesReadWell();
   void markdownSectionsInOrderAndEscaped();
   void emptyReportIsStillValid();
   void summaryNamesVerdictFiguresAndReplay();
@@ -442,8 +443,22 @@ void TestReport::htmlIsSelfContainedAndInOrder() {
   QCOMPARE(occurrences(verdicts, "<td class=\"good\">PASS</td>"), 2);
   QCOMPARE(occurrences(verdicts, "<td class=\"bad\">FAIL</td>"), 1);
 
-  // Three charts per scenario; a band for every fault window on both timeline charts, except
-  // where the timeline is empty ("no data").
+  // Each ID links to its scenario's section.
+  for (const auto& s : r.scenarios) {
+    QCOMPARE(occurrences(verdicts, "<a href=\"#scenario-" + s.id + "\">" + s.id + "</a>"), 1);
+  }
+
+  // Headline figures grouped by scenario: the ID once, over its rows; a rule between groups.
+  const std::string headline = between(html, "<h2>Headline figures</h2>", "</table>");
+  QCOMPARE(occurrences(headline, "<tr"), 1 + 5);
+  QCOMPARE(occurrences(headline, "rowspan=\"2\""), 2);  // R1 and R5 have two each, HOT one
+  QCOMPARE(occurrences(headline, "<tr class=\"group-start\">"), 2);
+  QCOMPARE(occurrences(headline, ">R5</a>"), 1);
+  QVERIFY(headline.find("<td class=\"num\">250 ms</td><td class=\"num\">≤ 100 ms</td>") !=
+          std::string::npos);  // measured beside budget, each with its unit
+
+  // Three charts per scenario; a band for every distinct fault window on both timeline charts,
+  // except where the timeline is empty ("no data").
   QCOMPARE(occurrences(html, "<svg"), 3 * 3);
   QCOMPARE(occurrences(html, "class=\"fault-band\""), 2 * (1 + 2));
   QCOMPARE(occurrences(html, ">no data</text>"), 3);
@@ -476,6 +491,76 @@ void TestReport::htmlChartsHaveNoNaN() {
   const auto match = bad.match(q(html));
   QVERIFY2(!match.hasMatch(), qPrintable(match.captured(0)));
   QCOMPARE(occurrences(html, "<svg"), 3 * 3);
+}
+
+// What makes the charts readable: fault windows with the same start and end share a band and a
+// number; band labels never share a spot; latencies from 0.5 ms to 8 s get a log axis with a
+// tick per decade; rates up to 50,000/s get round ticks without exponents.
+void TestReport::htmlFaultWindowsAndAxesReadWell() {
+  FireReport r;
+  ScenarioResult s = passing();
+  s.fault_windows = {{"cut n00 -> n01", 3, 6},   {"cut n00 -> n02", 3, 6},
+                     {"cut n01 -> n00", 3, 6},   {"cut n02 -> n00", 3, 6},
+                     {"KillNode n01", 6.5, 6.6}, {"SlowDisk n02 20000 us", 6.5, 7},
+                     {"StallDisk n02", 6.6, 7}};
+  for (std::size_t i = 0; i < s.timeline.size(); ++i) {
+    s.timeline[i].sent_per_s = 5000.0 * static_cast<double>(i + 1);  // up to 50,000/s
+    s.timeline[i].p50_ms = 0.5;
+    s.timeline[i].p99_ms = i == 5 ? 8000 : 3;
+  }
+  r.scenarios = {s};
+  const std::string html = to_html(r);
+
+  QCOMPARE(occurrences(html, "class=\"fault-band\""), 2 * 4);
+  const std::string list = between(html, "<ol class=\"windows\">", "</ol>");
+  QCOMPARE(occurrences(list, "<li>"), 4);
+  QCOMPARE(occurrences(list,
+                       "<li>cut n00 -&gt; n01, n00 -&gt; n02, n01 -&gt; n00, n02 -&gt; n00: "
+                       "3 s – 6 s</li>"),
+           1);
+  QCOMPARE(occurrences(html, "</tspan> cut ×4"), 2);  // the shared band's label, on each chart
+
+  // Band labels: one per band and chart, and no two where they would print over each other.
+  const QRegularExpression label(
+      R"re(<text x="([0-9.]+)" y="([0-9.]+)" font-size="10" fill="#a50e0e">)re");
+  for (const std::string& chart : {between(html, "<svg", "</svg>"),
+                                   between(html.substr(html.find("</svg>")), "<svg", "</svg>")}) {
+    std::vector<std::pair<double, double>> at;
+    for (auto it = label.globalMatch(q(chart)); it.hasNext();) {
+      const auto m = it.next();
+      at.emplace_back(m.captured(1).toDouble(), m.captured(2).toDouble());
+    }
+    QCOMPARE(at.size(), std::size_t{4});
+    for (std::size_t i = 0; i < at.size(); ++i) {
+      for (std::size_t j = i + 1; j < at.size(); ++j) {
+        QVERIFY2(at[i].second != at[j].second || std::abs(at[i].first - at[j].first) > 20,
+                 qPrintable(QString("labels %1 and %2 collide").arg(i).arg(j)));
+      }
+    }
+  }
+
+  const std::string throughput = between(html, "<title>Throughput</title>", "</svg>");
+  for (const char* tick : {">0<", ">10,000<", ">50,000<"}) {
+    QVERIFY2(throughput.find(tick) != std::string::npos, tick);
+  }
+  QCOMPARE(occurrences(throughput, "e+"), 0);
+  const std::string latency = between(html, "<title>Latency</title>", "</svg>");
+  QVERIFY(latency.find("latency (ms), log scale") != std::string::npos);
+  for (const char* tick : {">0.1<", ">1<", ">10<", ">100<", ">1,000<", ">10,000<"}) {
+    QVERIFY2(latency.find(tick) != std::string::npos, tick);
+  }
+  // A narrow range stays linear, from zero.
+  const std::string spectrum =
+      between(html, "<title>Latency percentile spectrum</title>", "</svg>");
+  QCOMPARE(occurrences(spectrum, "log scale"), 0);
+  QVERIFY(spectrum.find(">0<") != std::string::npos);
+
+  const std::string md = to_markdown(r);
+  QCOMPARE(occurrences(md,
+                       "\n- cut n00 -&gt; n01, n00 -&gt; n02, n01 -&gt; n00, n02 -&gt; n00: 3 s – "
+                       "6 s\n"),
+           1);
+  QCOMPARE(occurrences(md, "\n- KillNode n01: 6.5 s – 6.6 s\n"), 1);
 }
 
 void TestReport::markdownSectionsInOrderAndEscaped() {
