@@ -354,9 +354,9 @@ void FireRun::sample() {
       for (const auto& h : s.hot_users) peak_hot_buckets_ = std::max(peak_hot_buckets_, h.buckets);
     }
   }
-  for (const auto& u : target_.users_online_twice()) {
+  for (const auto& u : target_.misplaced_sessions()) {
     if (owned_twice_.violations++ < kExamples) {
-      owned_twice_.examples.push_back(u + " online on two nodes at " +
+      owned_twice_.examples.push_back(u + " online on two nodes, or away from its home, at " +
                                       std::to_string(since_start_s(t)) + " s");
       owned_twice_.ids.push_back(u);
     }

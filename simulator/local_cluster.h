@@ -71,7 +71,7 @@ class LocalCluster final : public FireTarget {
 
   Checker& checker() override { return checker_; }
   bool settled() const override;
-  std::vector<std::string> users_online_twice() const override { return {}; }
+  std::vector<std::string> misplaced_sessions() const override { return {}; }
   std::uint64_t stored_rows(const std::string& recipient = {}) const override;
   ClusterSnapshot snapshot() const override;
   std::optional<double> engine_seconds() const override { return std::nullopt; }

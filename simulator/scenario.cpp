@@ -42,6 +42,8 @@ constexpr SabotageName kSabotages[] = {
     {"phantom", core::Sabotage::kPhantom},
     {"keep-read-rows", core::Sabotage::kKeepReadRows},
     {"stop-handoff-replay", core::Sabotage::kStopHandoffReplay},
+    {"login-anywhere", core::Sabotage::kLoginAnywhere},
+    {"garble-frame", core::Sabotage::kGarbleFrame},
 };
 
 }  // namespace

@@ -314,22 +314,19 @@ bool SimCluster::settled() const {
   return true;
 }
 
-std::vector<std::string> SimCluster::users_online_twice() const {
+std::vector<std::string> SimCluster::misplaced_sessions() const {
   std::unordered_map<std::string, int> online;
+  std::set<std::string> misplaced;
   for (const auto& n : nodes_) {
     if (!n->alive) continue;
     for (const auto& s : n->shards) {
       s->for_each_user([&](const std::string& user, const core::Shard::UserBrief& b) {
-        if (b.online) ++online[user];
+        if (!b.online) return;
+        if (++online[user] > 1 || view_.owner_of(user) != n->index) misplaced.insert(user);
       });
     }
   }
-  std::vector<std::string> twice;
-  for (const auto& [user, count] : online) {
-    if (count > 1) twice.push_back(user);
-  }
-  std::sort(twice.begin(), twice.end());
-  return twice;
+  return {misplaced.begin(), misplaced.end()};
 }
 
 std::uint64_t SimCluster::stored_rows(const std::string& recipient) const {

@@ -96,7 +96,7 @@ class SimCluster final : public FireTarget {
   std::vector<FaultRecord> fault_log() const override { return fault_log_; }
 
   bool settled() const override;
-  std::vector<std::string> users_online_twice() const override;
+  std::vector<std::string> misplaced_sessions() const override;
   // Rows left in the stores of live nodes (after a settled run: read messages not deleted).
   std::uint64_t stored_rows(const std::string& recipient = {}) const override;
   ClusterSnapshot snapshot() const override;

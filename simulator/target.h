@@ -79,8 +79,9 @@ class FireTarget {
   virtual Checker& checker() = 0;
   // Every client's sends answered and every acknowledged message delivered.
   virtual bool settled() const = 0;
-  // Users with a session on more than one node right now (must stay empty).
-  virtual std::vector<std::string> users_online_twice() const = 0;
+  // Users with a session on more than one node, or on a node that is not their home, right now
+  // (must stay empty: a user's home owns it, and only its home).
+  virtual std::vector<std::string> misplaced_sessions() const = 0;
   // Rows in the stores of live nodes; for one recipient (its inbox and buckets) if given.
   virtual std::uint64_t stored_rows(const std::string& recipient = {}) const = 0;
   virtual ClusterSnapshot snapshot() const = 0;

@@ -21,6 +21,8 @@ enum class Sabotage : std::uint8_t {
   kPhantom,             // one delivery of a message nobody sent
   kKeepReadRows,        // one ACKed message left in the store
   kStopHandoffReplay,   // hinted hand-off queues never replay
+  kLoginAnywhere,       // one login accepted on a node that is not the user's home
+  kGarbleFrame,         // one frame to a client sent with a type no decoder knows
 };
 
 struct CoreConfig {

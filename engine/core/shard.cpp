@@ -100,7 +100,8 @@ void Shard::handle_login(ConnId conn, const protocol::Login& login) {
   }
   handshakes_.erase(conn);
   metrics_.handshakes.set(static_cast<std::int64_t>(handshakes_.size()));
-  if (const cluster::View* view = env_.view(); view && !view->owns(user)) {
+  if (const cluster::View* view = env_.view();
+      view && !view->owns(user) && !sabotage(Sabotage::kLoginAnywhere)) {
     // Sessions live on the user's home node, next to its inbox: one hop for every message.
     cluster::NodeIndex home = view->owner_of(user);
     metrics_.redirects.add();

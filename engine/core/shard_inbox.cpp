@@ -298,6 +298,11 @@ void Shard::send_deliver(ConnId conn, std::uint64_t id, const InboxMessage& m) {
     return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(p.data()),
                                          p.size());
   };
+  if (sabotage(Sabotage::kGarbleFrame)) {
+    static constexpr std::uint8_t kGarbage[] = {0, 0, 0, 1, 0x7f};  // length 1, unknown type
+    env_.send(conn, kGarbage);
+    return;
+  }
   if (sabotage(Sabotage::kCorruptPayload)) {
     std::string bad = m.payload.empty() ? std::string("?") : m.payload;
     bad[0] = static_cast<char>(bad[0] ^ 0x20);
