@@ -174,18 +174,27 @@ void FireRun::fan_in(const FanIn& f) {
 }
 
 void FireRun::churn(const Churn& c) {
+  // The timing, shared by every user's events (the user list is not copied into them).
+  struct Timing {
+    double away_min_s, away_max_s, stay_min_s, stay_max_s;
+    std::uint64_t until_us;
+  };
+  auto timing = std::make_shared<const Timing>(
+      Timing{c.away_min_s, c.away_max_s, c.stay_min_s, c.stay_max_s, c.until_us});
   auto between = [this](double lo, double hi) {
     return static_cast<std::uint64_t>((lo + (hi - lo) * rng_.unit()) * kSecond);
   };
   for (const auto& u : c.users) {
     auto& away = recurring();
-    away = [this, alive = alive_, c, u, between, self = &away] {
-      if (!*alive || now() >= c.until_us) return;
+    away = [this, alive = alive_, timing, u, between, self = &away] {
+      if (!*alive || now() >= timing->until_us) return;
       target_.set_online(u, false);
-      target_.at(now() + between(c.away_min_s, c.away_max_s), [this, alive, c, u, between, self] {
+      const std::uint64_t back = now() + between(timing->away_min_s, timing->away_max_s);
+      target_.at(back, [this, alive, timing, u, between, self] {
         if (!*alive) return;
         target_.set_online(u, true);
-        target_.at(now() + between(c.stay_min_s, c.stay_max_s), [self] { (*self)(); });
+        target_.at(now() + between(timing->stay_min_s, timing->stay_max_s),
+                   [self] { (*self)(); });
       });
     };
     target_.at(c.from_us + between(0, c.stay_max_s), [self = &away] { (*self)(); });
