@@ -148,4 +148,18 @@ std::string describe(const Fault& fault) {
   return std::visit(Describe{}, fault);
 }
 
+std::optional<Fault> undo_of(const Fault& fault) {
+  if (auto* k = std::get_if<KillNode>(&fault)) return RestartNode{k->node};
+  if (std::holds_alternative<Partition>(fault)) return Heal{};
+  if (auto* c = std::get_if<ClogNode>(&fault)) return ClogNode{c->node, 0};
+  if (auto* d = std::get_if<SlowDisk>(&fault)) return SlowDisk{d->node, 0};
+  if (auto* f = std::get_if<DiskFull>(&fault)) return DiskFull{f->node, false};
+  if (auto* e = std::get_if<DiskErrors>(&fault)) return DiskErrors{e->node, false};
+  if (auto* s = std::get_if<SlowConsumer>(&fault)) return SlowConsumer{s->user, false};
+  if (auto* b = std::get_if<CpuBurn>(&fault)) return CpuBurn{b->node, 0};
+  if (auto* m = std::get_if<MemoryPressure>(&fault)) return MemoryPressure{m->node, 0};
+  if (std::holds_alternative<LossyLinks>(fault)) return LossyLinks{0};
+  return std::nullopt;
+}
+
 }  // namespace iris::sim

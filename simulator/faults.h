@@ -4,6 +4,7 @@
 // makes slow readers read again).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -67,5 +68,9 @@ using Fault =
                  DiskErrors, SlowConsumer, CpuBurn, MemoryPressure, LossyLinks, RecoverAll>;
 
 std::string describe(const Fault& fault);
+// The fault that undoes `fault` on its own target (RestartNode for KillNode, Heal for a
+// Partition — every partition —, the healthy setting for the rest); empty for faults that end by
+// themselves (StallDisk) or undo others (Heal, RestartNode, RecoverAll).
+std::optional<Fault> undo_of(const Fault& fault);
 
 }  // namespace iris::sim

@@ -348,6 +348,14 @@ ClusterSnapshot SimCluster::snapshot() const {
     ns.incarnation = n->incarnation;
     ns.store_rows = n->store->stats().messages;
     ns.store_bytes = n->store->used_bytes();
+    const auto& disk = n->store->faults();
+    ns.clog_us = n->clog_us;
+    ns.cpu_burn_us = n->cpu_burn_us;
+    ns.memory_limit = n->memory_limit;
+    ns.disk_slow = disk.latency_us != DiskFaults{}.latency_us;
+    ns.disk_stalled = disk.stall_until_us > world_.now_us();
+    ns.disk_full = disk.capacity_bytes != 0;
+    ns.disk_errors = disk.write_errors;
     if (n->alive) {
       for (const auto& sh : n->shards) {
         const auto& m = sh->metrics();
@@ -409,11 +417,16 @@ ClusterSnapshot SimCluster::snapshot() const {
   }
   for (const auto& [a, b] : cut_) {
     s.active_faults.push_back("cut " + view_.members[a].id + " -> " + view_.members[b].id);
+    s.cuts.push_back({a, b});
   }
   if (link_loss_ > 0) s.active_faults.push_back("LossyLinks p=" + std::to_string(link_loss_));
+  s.link_loss = link_loss_;
   for (const auto& c : clients_) {
-    if (c->stalled) s.active_faults.push_back("SlowConsumer " + c->user);
+    if (!c->stalled) continue;
+    s.active_faults.push_back("SlowConsumer " + c->user);
+    s.slow_consumers.push_back(c->user);
   }
+  s.events = world_.events_run();
   return s;
 }
 

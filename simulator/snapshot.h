@@ -35,13 +35,24 @@ struct NodeSnapshot {
   std::uint64_t store_rows = 0, store_bytes = 0;
   std::vector<cluster::PeerInfo> peers;
   std::vector<ShardSnapshot> shards;  // empty while the node is down
+  // Faults on this node now (0 / false: none).
+  std::uint64_t clog_us = 0, cpu_burn_us = 0, memory_limit = 0;
+  bool disk_slow = false, disk_stalled = false, disk_full = false, disk_errors = false;
+};
+// A direction cut by a partition: nothing from `from` reaches `to`.
+struct Cut {
+  std::uint32_t from = 0, to = 0;
 };
 struct ClusterSnapshot {
   std::uint64_t now_us = 0;
   std::uint64_t seed = 0;
   std::vector<NodeSnapshot> nodes;
   std::vector<std::string> active_faults;
+  std::vector<Cut> cuts;
+  std::vector<std::string> slow_consumers;
+  double link_loss = 0;
   std::uint64_t sent = 0, acked = 0, delivered = 0, violations = 0;
+  std::uint64_t events = 0;  // simulator events run so far (0 on real nodes)
 };
 
 }  // namespace iris::sim
