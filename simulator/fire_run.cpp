@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <thread>
 
 namespace iris::sim {
 
@@ -243,8 +244,15 @@ void FireRun::run_until(std::uint64_t t_us) {
   planned_end_us_ = std::max(planned_end_us_, t_us + 5 * kSecond);
   while (now() < t_us && !cancelled()) {
     target_.run_until(std::min(t_us, now() + kSecond / 10));
+    keep_pace();
   }
   if (cancelled()) cancelled_ = true;
+}
+
+void FireRun::keep_pace() const {
+  if (options_.pace <= 0) return;
+  const double ahead_s = since_start_s(now()) / options_.pace - (wall_seconds() - real_start_s_);
+  if (ahead_s > 0) std::this_thread::sleep_for(std::chrono::duration<double>(ahead_s));
 }
 
 bool FireRun::heal_and_converge(double budget_s) {
@@ -253,7 +261,10 @@ bool FireRun::heal_and_converge(double budget_s) {
   const std::uint64_t deadline = recovered + static_cast<std::uint64_t>(budget_s * kSecond);
   planned_end_us_ = deadline;
   auto done = [this] { return backlog() == 0 && target_.settled(); };
-  while (now() < deadline && !done() && !cancelled()) target_.run_until(now() + 10'000);
+  while (now() < deadline && !done() && !cancelled()) {
+    target_.run_until(now() + 10'000);
+    keep_pace();
+  }
   converged_ = done();
   converged_at_ = now();
   converge_s_ = static_cast<double>(now() - recovered) / kSecond;
@@ -370,6 +381,7 @@ void FireRun::sample() {
       owned_twice_.ids.push_back(u);
     }
   }
+  if (options_.observe) options_.observe(target_);
   if (options_.progress && planned_end_us_ > t0_) {
     options_.progress(std::min(0.99, static_cast<double>(t - t0_) /
                                          static_cast<double>(planned_end_us_ - t0_)));

@@ -131,6 +131,7 @@ class FireRun {
   struct Backlog;
   std::function<void()>& recurring();  // a self-rescheduling event, owned by the run
   std::string replay_command() const;
+  void keep_pace() const;  // ScenarioOptions::pace
   void sample();
   void schedule_sample();
   void drain_backlog(const std::string& user);

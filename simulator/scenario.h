@@ -14,6 +14,7 @@
 
 #include "engine/core/config.h"
 #include "simulator/report.h"
+#include "simulator/target.h"
 
 namespace iris::sim {
 
@@ -42,6 +43,12 @@ struct ScenarioOptions {
   core::Sabotage sabotage = core::Sabotage::kNone;
   std::function<void(double fraction)> progress;  // 0..1 of the run's virtual time
   const std::atomic<bool>* cancel = nullptr;       // set: the run stops early and FAILs
+  // Watching a run (the console): called at every timeline sample with the target, on the
+  // thread that runs the scenario.
+  std::function<void(FireTarget& target)> observe;
+  // > 0: target time runs at most `pace` times as fast as real time (the console shows a run
+  // unfold); 0: as fast as it goes. Pacing never changes what happens, only when.
+  double pace = 0;
 };
 
 // Runs scenario `id` on a fresh simulated cluster seeded with `seed`. Unknown id: a FAIL result.

@@ -129,6 +129,7 @@ class TestFire : public QObject {
   void sameSeedSameTraceAndFigures_data();
   void sameSeedSameTraceAndFigures();
   void unknownScenarioFails();
+  void observedAndPacedRunIsTheSameRun();
 };
 
 // Every sabotage iris-fire knows is used by a row below, and every name parses.
@@ -304,6 +305,30 @@ void TestFire::unknownScenarioFails() {
     QVERIFY(!r.reason.empty());
     QVERIFY2(r.reason.find("'" + id + "'") != std::string::npos, r.reason.c_str());
   }
+}
+
+// The console watches a run (observe) and slows it down to be seen (pace): neither may change
+// what happens, and pacing must really hold target time back.
+void TestFire::observedAndPacedRunIsTheSameRun() {
+  const auto plain = run_scenario("R1", 4);
+  ScenarioOptions o;
+  int observed = 0;
+  std::uint64_t last_t = 0;
+  bool monotonic = true;
+  o.observe = [&](FireTarget& t) {
+    ++observed;
+    monotonic = monotonic && t.now_us() >= last_t;
+    last_t = t.now_us();
+  };
+  o.pace = 40;  // R1 is 13 s of cluster time: at least 0.3 s of real time
+  QElapsedTimer timer;
+  timer.start();
+  const auto watched = run_scenario("R1", 4, o);
+  QVERIFY(timer.elapsed() >= 300);
+  QCOMPARE(watched.trace_hash, plain.trace_hash);
+  QCOMPARE(watched.pass, plain.pass);
+  QVERIFY(monotonic);
+  QVERIFY2(observed >= 20, qPrintable(QString::number(observed)));  // a sample every 0.5 s
 }
 
 QTEST_GUILESS_MAIN(TestFire)
