@@ -81,25 +81,24 @@ void LiveWorkload::churn_next(std::uint64_t g) {
 }
 
 IntervalStats IntervalMeter::next(const Checker& checker, std::uint64_t now_us) {
+  const auto& lat = checker.latencies_us();
+  // The oldest mark still inside the window (or the newest before it): the window's start.
+  while (marks_.size() > 1 && marks_[1].t_us + window_us_ <= now_us) marks_.pop_front();
+  const Mark& from = marks_.front();
   IntervalStats s;
   s.t_s = static_cast<double>(now_us - start_us_) / 1e6;
-  s.interval_s = static_cast<double>(now_us - last_us_) / 1e6;
-  const auto& lat = checker.latencies_us();
+  s.interval_s = static_cast<double>(now_us - from.t_us) / 1e6;
   if (s.interval_s > 0) {
-    s.sent_per_s = static_cast<double>(checker.sent() - sent_) / s.interval_s;
-    s.acked_per_s = static_cast<double>(checker.acked() - acked_) / s.interval_s;
-    s.delivered_per_s = static_cast<double>(checker.deliveries() - deliveries_) / s.interval_s;
-    std::vector<std::uint64_t> slice(lat.begin() + static_cast<std::ptrdiff_t>(latency_index_),
+    s.sent_per_s = static_cast<double>(checker.sent() - from.sent) / s.interval_s;
+    s.acked_per_s = static_cast<double>(checker.acked() - from.acked) / s.interval_s;
+    s.delivered_per_s = static_cast<double>(checker.deliveries() - from.deliveries) / s.interval_s;
+    std::vector<std::uint64_t> slice(lat.begin() + static_cast<std::ptrdiff_t>(from.latency_index),
                                      lat.end());
     s.p50_ms = percentile_ms(slice, 0.5);
     s.p99_ms = percentile_ms(slice, 0.99);
     s.p999_ms = percentile_ms(std::move(slice), 0.999);
   }
-  last_us_ = now_us;
-  sent_ = checker.sent();
-  acked_ = checker.acked();
-  deliveries_ = checker.deliveries();
-  latency_index_ = lat.size();
+  marks_.push_back({now_us, checker.sent(), checker.acked(), checker.deliveries(), lat.size()});
   return s;
 }
 

@@ -4,6 +4,7 @@
 // rates and latency percentiles per interval. No Qt: the console wraps these.
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,7 +48,9 @@ class LiveWorkload {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
-// Rates and latency over the last interval, from the checker's totals.
+// Rates and latency over the last `window` of target time (at least one interval), from the
+// checker's totals: a 10 Hz reader still sees rates and percentiles over a second, not over the
+// handful of messages of 100 ms.
 struct IntervalStats {
   double t_s = 0;  // target time at the end of the interval, seconds since the meter started
   double interval_s = 0;
@@ -57,14 +60,20 @@ struct IntervalStats {
 
 class IntervalMeter {
  public:
-  explicit IntervalMeter(std::uint64_t start_us) : start_us_(start_us), last_us_(start_us) {}
-  // The interval since the last call (or the start).
+  explicit IntervalMeter(std::uint64_t start_us, std::uint64_t window_us = 1'000'000)
+      : start_us_(start_us), window_us_(window_us) {
+    marks_.push_back({start_us, 0, 0, 0, 0});
+  }
+  // Rates and percentiles over the window ending now.
   IntervalStats next(const Checker& checker, std::uint64_t now_us);
 
  private:
-  std::uint64_t start_us_, last_us_;
-  std::uint64_t sent_ = 0, acked_ = 0, deliveries_ = 0;
-  std::size_t latency_index_ = 0;
+  struct Mark {  // the checker's totals at a time
+    std::uint64_t t_us, sent, acked, deliveries;
+    std::size_t latency_index;
+  };
+  std::uint64_t start_us_, window_us_;
+  std::deque<Mark> marks_;
 };
 
 }  // namespace iris::sim

@@ -16,6 +16,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "ui/pdf_report.h"
+
 namespace iris::ui {
 
 namespace {
@@ -60,6 +62,7 @@ RunnerPanel::RunnerPanel(ScenarioRunner* runner, QWidget* parent)
   menu->addAction(tr("Markdown…"), this, [this] { exportAs(tr("Markdown (*.md)"), "md"); });
   menu->addAction(tr("JSON…"), this, [this] { exportAs(tr("JSON (*.json)"), "json"); });
   menu->addAction(tr("JUnit XML…"), this, [this] { exportAs(tr("JUnit XML (*.xml)"), "xml"); });
+  menu->addAction(tr("PDF…"), this, [this] { exportAs(tr("PDF (*.pdf)"), "pdf"); });
   export_->setMenu(menu);
   progress_ = new QProgressBar(this);
   progress_->setRange(0, 1000);
@@ -163,6 +166,7 @@ void RunnerPanel::onAllFinished(const ReportPtr& report) {
 QString RunnerPanel::exportReport(const QString& path) const {
   const ReportPtr report = runner_->lastReport();
   if (!report) return tr("no report yet: run some scenarios first");
+  if (path.endsWith(".pdf", Qt::CaseInsensitive)) return write_pdf(*report, path);
   return QString::fromStdString(sim::write_report(*report, path.toStdString()));
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // The fire-test runner panel: choose scenarios, scale, seed and how fast to watch; run with a
 // progress bar and each verdict as it comes; cancel; export the report (HTML, Markdown, JSON,
-// JUnit XML).
+// JUnit XML, PDF with the charts).
 
 #include <QWidget>
 

@@ -51,6 +51,11 @@ void TestRunner::runFromThePanelShowsVerdictsAndExports() {
     const QByteArray text = f.readAll();
     QVERIFY2(text.contains("Split brain"), ext);
   }
+  const QString pdf = dir.filePath("report.pdf");
+  QCOMPARE(panel.exportReport(pdf), QString());
+  QFile p(pdf);
+  QVERIFY(p.open(QIODevice::ReadOnly));
+  QVERIFY(p.read(5) == "%PDF-");
   QVERIFY(!panel.exportReport(dir.filePath("report.pdfx")).isEmpty());  // unknown format
 }
 

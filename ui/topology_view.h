@@ -1,0 +1,94 @@
+#pragma once
+// TopologyView: the cluster as a picture. Nodes sit on a ring, each with its router shards (bars
+// as high as their inbox), fault badges and a heat strip of its hot recipients; peer links are
+// coloured by health and a partition is drawn as a cut across the link. Faults are injected where
+// they show (STYLE.md): right-click a node, a selection of nodes, a link or empty space.
+//
+// GUI thread only. The owner feeds setSnapshot() (it does not connect to the source itself). The
+// items are kept across snapshots and rebuilt only when the number of nodes changes, so a
+// snapshot costs a few item updates. Every command goes to `source`, which must outlive the view.
+
+#include <QGraphicsView>
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+#include "ui/cluster_source.h"
+
+class QMenu;
+
+namespace iris::ui {
+
+class TopologyNodeItem;
+class TopologyLinkItem;
+class TopologyCutItem;
+class TopologyLegendItem;
+
+class TopologyView : public QGraphicsView {
+  Q_OBJECT
+ public:
+  // How long a fault from the menus lasts before the source undoes it.
+  enum class FaultDuration { k10s, k30s, kUntilRecovered };
+  // The health of a peer link, from both ends' failure detectors.
+  enum class LinkHealth { kUp, kSlow, kOneSided, kDown };
+  static constexpr std::uint64_t kSlowRttUs = 20'000;  // rtt above this: amber
+
+  static std::chrono::milliseconds durationOf(FaultDuration duration);  // until recovered: 0
+
+  explicit TopologyView(ClusterSource* source, QWidget* parent = nullptr);
+  ~TopologyView() override;
+
+  // Context menus over the latest snapshot. The caller owns the menu (parented to the view).
+  QMenu* menuForNode(int node);
+  QMenu* menuForSelection();  // the selected nodes (Ctrl+click or drag to select several)
+  QMenu* menuForLink(int a, int b);
+  QMenu* menuForBackground();
+
+  FaultDuration faultDuration() const { return duration_; }
+  void setFaultDuration(FaultDuration duration) { duration_ = duration; }
+
+  // What is drawn, for tests and for the main window.
+  int nodeCount() const { return static_cast<int>(nodes_.size()); }
+  int linkCount() const { return static_cast<int>(links_.size()); }
+  int visibleCutCount() const;
+  QGraphicsItem* nodeItem(int node) const;     // nullptr when out of range
+  QGraphicsItem* cutItem(int a, int b) const;  // the cut marker of link a-b (maybe hidden)
+  LinkHealth linkHealth(int a, int b) const;   // kDown when out of range
+  std::vector<int> selectedNodes() const;      // ascending
+
+ public slots:
+  void setSnapshot(const iris::ui::SnapshotPtr& snapshot);
+
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+  void showEvent(QShowEvent* event) override;
+  void changeEvent(QEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
+  void contextMenuEvent(QContextMenuEvent* event) override;
+
+ private:
+  void rebuild(int nodes);
+  void fit();
+  void updateLinks(const sim::ClusterSnapshot& cluster);
+  int linkIndex(int a, int b) const;
+  QString nodeName(int node) const;
+  bool nodeAlive(int node) const;
+  QMenu* newMenu(const QString& title);
+  QAction* addFault(QMenu* menu, const QString& name, const QString& text, sim::Fault fault,
+                    std::chrono::milliseconds duration);
+  QAction* addTimedFault(QMenu* menu, const QString& name, const QString& text, sim::Fault fault);
+  void addDurationMenu(QMenu* menu);
+  void addPairActions(QMenu* menu, int a, int b, bool enabled);
+  void apply(const sim::Fault& fault, std::chrono::milliseconds duration);
+
+  ClusterSource* source_;
+  SnapshotPtr snapshot_;
+  FaultDuration duration_ = FaultDuration::k10s;
+  QGraphicsScene* scene_;
+  std::vector<TopologyNodeItem*> nodes_;  // owned by scene_
+  std::vector<TopologyLinkItem*> links_;  // pairs a < b in order (0,1), (0,2), ..., (1,2), ...
+  std::vector<TopologyCutItem*> cuts_;    // one per link, hidden while the link is not cut
+  TopologyLegendItem* legend_ = nullptr;
+};
+
+}  // namespace iris::ui
