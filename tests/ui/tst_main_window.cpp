@@ -1,0 +1,118 @@
+// The console as an operator uses it: a fault chosen from a node's context menu reaches the
+// simulated cluster and shows in the active-faults table; "Recover all" clears it; a scenario run
+// from the fire-test panel completes and its verdict appears; the layout is remembered.
+
+#include <spdlog/spdlog.h>
+
+#include <QAction>
+#include <QMenu>
+#include <QPushButton>
+#include <QSettings>
+#include <QTableView>
+#include <QTableWidget>
+#include <QtTest>
+
+#include "ui/embedded_source.h"
+#include "ui/main_window.h"
+#include "ui/models.h"
+#include "ui/runner_panel.h"
+#include "ui/topology_view.h"
+
+using namespace iris::ui;
+
+namespace {
+
+std::unique_ptr<MainWindow> make_window(std::uint64_t seed) {
+  EmbeddedOptions o;
+  o.seed = seed;
+  auto w = std::make_unique<MainWindow>(std::make_unique<EmbeddedSource>(o));
+  w->show();
+  return w;
+}
+
+bool faults_table_has(const FaultsModel& m, const QString& prefix) {
+  for (int r = 0; r < m.rowCount(); ++r) {
+    if (m.data(m.index(r, FaultsModel::kFault)).toString().startsWith(prefix)) return true;
+  }
+  return false;
+}
+
+QAction* find_action(QMenu* menu, const char* name) {
+  return menu->findChild<QAction*>(name);
+}
+
+}  // namespace
+
+class TestMainWindow : public QObject {
+  Q_OBJECT
+ private slots:
+  void initTestCase() {
+    spdlog::set_level(spdlog::level::err);
+    QCoreApplication::setOrganizationName("IrisTest");
+    QCoreApplication::setApplicationName("tst_main_window");
+    QSettings().clear();
+  }
+  void nodeMenuFaultShowsThenRecoverAllClears();
+  void cpuBurnFromTheMenuDegradesTheNode();
+  void scenarioFromTheRunnerShowsItsVerdict();
+  void layoutIsRemembered();
+};
+
+void TestMainWindow::nodeMenuFaultShowsThenRecoverAllClears() {
+  auto w = make_window(11);
+  QTRY_COMPARE_WITH_TIMEOUT(w->nodesModel()->rowCount(), 3, 5000);
+  std::unique_ptr<QMenu> menu(w->topology()->menuForNode(1));
+  QAction* kill = find_action(menu.get(), "kill");
+  QVERIFY(kill && kill->isEnabled());
+  kill->trigger();
+  QTRY_VERIFY_WITH_TIMEOUT(faults_table_has(*w->faultsModel(), "KillNode"), 5000);
+  QTRY_VERIFY_WITH_TIMEOUT(!w->nodesModel()->alive(1), 5000);
+  std::unique_ptr<QMenu> disk(w->topology()->menuForNode(0));
+  find_action(disk.get(), "diskFull")->trigger();
+  QTRY_VERIFY_WITH_TIMEOUT(faults_table_has(*w->faultsModel(), "DiskFull"), 5000);
+  QVERIFY(w->recoverAllAction()->isEnabled());
+  QCOMPARE(w->recoverAllAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_R));
+  w->recoverAllAction()->trigger();
+  QTRY_COMPARE_WITH_TIMEOUT(w->faultsModel()->rowCount(), 0, 5000);
+  QTRY_VERIFY_WITH_TIMEOUT(w->nodesModel()->alive(1), 5000);
+}
+
+void TestMainWindow::cpuBurnFromTheMenuDegradesTheNode() {
+  auto w = make_window(12);
+  QTRY_COMPARE_WITH_TIMEOUT(w->nodesModel()->rowCount(), 3, 5000);
+  // Node 2 (n02, row 2 of the nodes model) burns CPU: the table shows it degraded.
+  std::unique_ptr<QMenu> menu(w->topology()->menuForNode(2));
+  QVERIFY(find_action(menu.get(), "cpuBurn"));
+  find_action(menu.get(), "cpuBurn")->trigger();
+  QTRY_VERIFY_WITH_TIMEOUT(faults_table_has(*w->faultsModel(), "CpuBurn"), 5000);
+  QTRY_COMPARE_WITH_TIMEOUT(
+      w->nodesModel()->data(w->nodesModel()->index(2, NodesModel::kState)).toString(),
+      QString("degraded"), 5000);
+}
+
+void TestMainWindow::scenarioFromTheRunnerShowsItsVerdict() {
+  auto w = make_window(13);
+  RunnerPanel* panel = w->runnerPanel();
+  QSignalSpy done(panel, &RunnerPanel::runFinished);
+  panel->selectOnly({"R1"});
+  QTest::mouseClick(panel->runButton(), Qt::LeftButton);
+  QVERIFY(done.wait(60000));
+  QCOMPARE(panel->results()->rowCount(), 1);
+  QCOMPARE(panel->results()->item(0, 2)->text(), QString("PASS"));
+}
+
+void TestMainWindow::layoutIsRemembered() {
+  {
+    auto w = make_window(14);
+    w->resize(1234, 777);
+    w->close();  // saves
+  }
+  QSettings s;
+  QVERIFY(s.contains("window/geometry"));
+  QVERIFY(s.contains("window/state"));
+  auto w = make_window(15);
+  QCOMPARE(w->size(), QSize(1234, 777));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_main_window.moc"
