@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # The main job on a fresh Debian 12 machine: install what is missing, build, then
+# - with a display: open the operator console (iris-console) on its embedded simulated cluster;
+# - without one:
 #  1. start a local iris-node and run a short demo conversation against it (alice and bob: live
 #     messages, presence, an offline inbox); the node is stopped with SIGTERM and must drain;
 #  2. run the whole fire-test suite at smoke scale (iris-fire: every scenario of the catalog on the
 #     simulator, F5 on a real in-process node over WebSocket) and write its report to
-#     reports/fire.html (also .md, .json, and JUnit .xml). (The Qt console will run on the embedded
-#     cluster here when a display is present, once it exists.)
+#     reports/fire.html (also .md, .json, and JUnit .xml).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh dev
 
 bin=build/dev/app
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "${IRIS_HEADLESS:-0}" != 1 ]; then
+  exec "$bin/iris-console"
+fi
 data=$(mktemp -d /tmp/iris-run.XXXXXX)
 trap 'kill -TERM "$node" 2>/dev/null || true; rm -rf "$data"' EXIT
 "$bin/iris-node" --data-dir "$data" --listen 127.0.0.1:0 --ws-listen 127.0.0.1:0 \
