@@ -187,19 +187,51 @@ EmbeddedSource::EmbeddedSource(EmbeddedOptions options, QObject* parent)
     : ClusterSource(parent), options_(options) {
   qRegisterMetaType<SnapshotPtr>();
   qRegisterMetaType<EventKind>();
-  worker_ = new SimWorker(options_);
-  worker_->moveToThread(&thread_);
-  connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
-  connect(worker_, &SimWorker::published, this, &EmbeddedSource::onPublished);
-  connect(worker_, &SimWorker::eventLogged, this, &ClusterSource::eventLogged);
-  thread_.setObjectName("iris-sim");
-  thread_.start();
-  QMetaObject::invokeMethod(worker_, [w = worker_] { w->start(); }, Qt::QueuedConnection);
+  start();
 }
 
 EmbeddedSource::~EmbeddedSource() {
-  thread_.quit();
-  thread_.wait();
+  stop();
+}
+
+void EmbeddedSource::start() {
+  thread_ = new QThread(this);
+  thread_->setObjectName("iris-sim");
+  worker_ = new SimWorker(options_);
+  worker_->moveToThread(thread_);
+  connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
+  // Queued results of a cluster thrown away by restart() are dropped by their generation.
+  const std::uint64_t g = ++generation_;
+  connect(worker_, &SimWorker::published, this, [this, g](SnapshotPtr s) {
+    if (g == generation_) onPublished(std::move(s));
+  });
+  connect(worker_, &SimWorker::eventLogged, this,
+          [this, g](double t, EventKind k, const QString& text) {
+            if (g == generation_) emit eventLogged(t, k, text);
+          });
+  thread_->start();
+  QMetaObject::invokeMethod(worker_, [w = worker_] { w->start(); }, Qt::QueuedConnection);
+}
+
+void EmbeddedSource::stop() {
+  if (thread_ == nullptr) return;
+  thread_->quit();
+  thread_->wait();
+  delete thread_;
+  thread_ = nullptr;
+  worker_ = nullptr;
+}
+
+void EmbeddedSource::restart(const EmbeddedOptions& options) {
+  stop();
+  options_ = options;
+  latest_.reset();
+  emit eventLogged(0, EventKind::kInfo,
+                   tr("New simulated cluster: %1 nodes, seed %2, %3 users")
+                       .arg(options.nodes)
+                       .arg(options.seed)
+                       .arg(options.workload.users));
+  start();
 }
 
 void EmbeddedSource::onPublished(SnapshotPtr snapshot) {

@@ -35,14 +35,19 @@ class EmbeddedSource final : public ClusterSource {
   SnapshotPtr latest() const override { return latest_; }
 
   const EmbeddedOptions& options() const { return options_; }
+  // Throws the cluster away and starts a new one (another size, another seed: a replay).
+  void restart(const EmbeddedOptions& options);
 
  private:
+  void start();
+  void stop();
   void onPublished(SnapshotPtr snapshot);
 
   EmbeddedOptions options_;
-  QThread thread_;
+  QThread* thread_ = nullptr;
   SimWorker* worker_ = nullptr;  // lives on thread_, deleted when it finishes
   SnapshotPtr latest_;
+  std::uint64_t generation_ = 0;  // bumped per worker: stale queued results are dropped
 };
 
 }  // namespace iris::ui

@@ -4,7 +4,10 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDockWidget>
+#include <QFormLayout>
 #include <QDoubleSpinBox>
 #include <QHeaderView>
 #include <QLabel>
@@ -20,6 +23,7 @@
 #include <QToolBar>
 
 #include "ui/charts_panel.h"
+#include "ui/embedded_source.h"
 #include "ui/models.h"
 #include "ui/runner_panel.h"
 #include "ui/topology_view.h"
@@ -220,6 +224,12 @@ void MainWindow::buildMenus() {
   auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
   auto* cluster = menuBar()->addMenu(tr("&Cluster"));
+  if (qobject_cast<EmbeddedSource*>(source_.get()) != nullptr) {
+    auto* fresh = cluster->addAction(tr("&New simulated cluster…"), this, &MainWindow::newCluster);
+    fresh->setObjectName("newCluster");
+    fresh->setShortcut(QKeySequence::New);
+    cluster->addSeparator();
+  }
   cluster->addAction(run_);
   cluster->addAction(step_);
   cluster->addSeparator();
@@ -316,6 +326,38 @@ void MainWindow::showUserMenu(const QPoint& pos) {
     source_->applyFault(sim::SlowConsumer{user.toStdString(), false}, {});
   });
   menu.exec(users_view_->viewport()->mapToGlobal(pos));
+}
+
+// Another embedded cluster: its size, its seed (the same seed replays the same run), its users.
+void MainWindow::newCluster() {
+  auto* embedded = qobject_cast<EmbeddedSource*>(source_.get());
+  if (embedded == nullptr) return;
+  EmbeddedOptions o = embedded->options();
+  QDialog dialog(this);
+  dialog.setWindowTitle(tr("New simulated cluster"));
+  auto* nodes = new QSpinBox(&dialog);
+  nodes->setRange(1, 200);
+  nodes->setValue(static_cast<int>(o.nodes));
+  auto* seed = new QSpinBox(&dialog);
+  seed->setRange(1, 2'000'000'000);
+  seed->setValue(static_cast<int>(std::min<std::uint64_t>(o.seed, 2'000'000'000)));
+  auto* users = new QSpinBox(&dialog);
+  users->setRange(2, 1'000'000);
+  users->setValue(static_cast<int>(o.workload.users));
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+  connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+  auto* form = new QFormLayout(&dialog);
+  form->addRow(tr("Nodes"), nodes);
+  form->addRow(tr("Seed"), seed);
+  form->addRow(tr("Users"), users);
+  form->addRow(buttons);
+  if (dialog.exec() != QDialog::Accepted) return;
+  o.nodes = static_cast<std::uint32_t>(nodes->value());
+  o.seed = static_cast<std::uint64_t>(seed->value());
+  o.workload.users = static_cast<std::uint32_t>(users->value());
+  users_spin_->setValue(users->value());
+  embedded->restart(o);
 }
 
 void MainWindow::about() {

@@ -58,6 +58,7 @@ class MainWindow final : public QMainWindow {
   void showFaultMenu(const QPoint& pos);
   void showUserMenu(const QPoint& pos);
   void about();
+  void newCluster();
 
   std::unique_ptr<ClusterSource> source_;
   TopologyView* topology_ = nullptr;

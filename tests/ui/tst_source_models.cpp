@@ -70,6 +70,7 @@ class TestSourceModels : public QObject {
   void faultAppliedShowsAndExpires();
   void recoverAllClearsEveryFault();
   void pausedSourceStandsStillAndSteps();
+  void restartGivesANewClusterAndDropsTheOld();
 };
 
 void TestSourceModels::modelsPassTheTesterThroughChanges() {
@@ -208,6 +209,22 @@ void TestSourceModels::pausedSourceStandsStillAndSteps() {
   }));
   source.setSpeed(Speed::kFastest);
   QVERIFY(wait_for(source, [t](const LiveSnapshot& l) { return l.time_s > t + 5; }));
+}
+
+void TestSourceModels::restartGivesANewClusterAndDropsTheOld() {
+  EmbeddedSource source({3, 4, {30, 1.0, 0.1, 0.0, true}, 10});
+  QVERIFY(wait_for(source, [](const LiveSnapshot& l) { return l.time_s > 0.3; }));
+  std::vector<std::size_t> sizes;
+  connect(&source, &ClusterSource::snapshotReady, this,
+          [&sizes](const SnapshotPtr& s) { sizes.push_back(s->cluster.nodes.size()); });
+  source.restart({5, 9, {40, 1.0, 0.1, 0.0, true}, 10});
+  QVERIFY(!source.latest() || source.latest()->cluster.nodes.size() == 5);
+  auto s = wait_for(source, [](const LiveSnapshot& l) { return l.cluster.nodes.size() == 5; });
+  QVERIFY(s);
+  QCOMPARE(s->seed, std::uint64_t{9});
+  QTest::qWait(300);
+  // Nothing of the old cluster arrives once restart() has returned.
+  for (std::size_t n : sizes) QCOMPARE(n, std::size_t{5});
 }
 
 QTEST_MAIN(TestSourceModels)
