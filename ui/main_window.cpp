@@ -24,6 +24,7 @@
 
 #include "ui/charts_panel.h"
 #include "ui/embedded_source.h"
+#include "ui/i18n.h"
 #include "ui/models.h"
 #include "ui/runner_panel.h"
 #include "ui/topology_view.h"
@@ -138,18 +139,30 @@ void MainWindow::buildToolBar() {
   rate_spin_->setRange(0, 100);
   rate_spin_->setDecimals(2);
   rate_spin_->setSingleStep(0.5);
+  rate_spin_->setToolTip(tr("Messages each user sends per second (0: the workload pauses)"));
   bar->addWidget(rate_spin_);
+  bar->addWidget(new QLabel(tr(" to hot user "), bar));
+  hot_spin_ = new QSpinBox(bar);
+  hot_spin_->setRange(0, 100);
+  hot_spin_->setSuffix(tr(" %"));
+  hot_spin_->setToolTip(tr("Share of all messages sent to one hot user (u0000)"));
+  bar->addWidget(hot_spin_);
+  bar->addWidget(new QLabel(tr(" churn "), bar));
+  churn_spin_ = new QDoubleSpinBox(bar);
+  churn_spin_->setRange(0, 1000);
+  churn_spin_->setDecimals(1);
+  churn_spin_->setSuffix(tr(" /s"));
+  churn_spin_->setToolTip(tr("Users going offline for 1-4 s, per second"));
+  bar->addWidget(churn_spin_);
   auto* apply = bar->addAction(tr("Apply"));
   apply->setToolTip(tr("Apply the workload settings"));
   connect(apply, &QAction::triggered, this, &MainWindow::applyWorkload);
   bar->addSeparator();
   bar->addAction(recover_all_);
   if (auto latest = source_->latest()) {
-    users_spin_->setValue(static_cast<int>(latest->workload.users));
-    rate_spin_->setValue(latest->workload.msgs_per_user_per_s);
-  } else {
-    users_spin_->setValue(60);
-    rate_spin_->setValue(1.0);
+    showWorkload(latest->workload);
+  } else if (auto* e = qobject_cast<EmbeddedSource*>(source_.get())) {
+    showWorkload(e->options().workload);
   }
 }
 
@@ -235,6 +248,10 @@ void MainWindow::buildMenus() {
   cluster->addSeparator();
   cluster->addAction(recover_all_);
   for (QMenu* m : view_menus_) menuBar()->addMenu(m);
+  auto* settings = menuBar()->addMenu(tr("&Settings"));
+  auto* prefs = settings->addAction(tr("&Preferences…"), this, &MainWindow::preferences);
+  prefs->setObjectName("preferences");
+  prefs->setShortcut(QKeySequence::Preferences);
   auto* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About Iris console"), this, &MainWindow::about);
   help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
@@ -293,8 +310,17 @@ void MainWindow::applyWorkload() {
   if (auto latest = source_->latest()) w = latest->workload;
   w.users = static_cast<std::uint32_t>(users_spin_->value());
   w.msgs_per_user_per_s = rate_spin_->value();
+  w.hot_share = hot_spin_->value() / 100.0;
+  w.churn_per_s = churn_spin_->value();
   w.running = rate_spin_->value() > 0;
   source_->setWorkload(w);
+}
+
+void MainWindow::showWorkload(const sim::WorkloadSettings& w) {
+  users_spin_->setValue(static_cast<int>(w.users));
+  rate_spin_->setValue(w.msgs_per_user_per_s);
+  hot_spin_->setValue(static_cast<int>(w.hot_share * 100 + 0.5));
+  churn_spin_->setValue(w.churn_per_s);
 }
 
 void MainWindow::showNodeMenu(const QPoint& pos) {
@@ -356,8 +382,31 @@ void MainWindow::newCluster() {
   o.nodes = static_cast<std::uint32_t>(nodes->value());
   o.seed = static_cast<std::uint64_t>(seed->value());
   o.workload.users = static_cast<std::uint32_t>(users->value());
-  users_spin_->setValue(users->value());
+  showWorkload(o.workload);
   embedded->restart(o);
+}
+
+// Preferences: the language (applied at the next start, like most desktop applications do).
+void MainWindow::preferences() {
+  QDialog dialog(this);
+  dialog.setWindowTitle(tr("Preferences"));
+  auto* language = new QComboBox(&dialog);
+  language->setObjectName("language");
+  language->addItem(tr("System default"), QString());
+  for (const auto& [code, name] : languages()) language->addItem(name, code);
+  QSettings s;
+  language->setCurrentIndex(std::max(0, language->findData(s.value("ui/language").toString())));
+  auto* note = new QLabel(tr("The language changes the next time the console starts."), &dialog);
+  note->setWordWrap(true);
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+  connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+  auto* form = new QFormLayout(&dialog);
+  form->addRow(tr("Language"), language);
+  form->addRow(note);
+  form->addRow(buttons);
+  if (dialog.exec() != QDialog::Accepted) return;
+  s.setValue("ui/language", language->currentData().toString());
 }
 
 void MainWindow::about() {

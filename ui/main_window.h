@@ -54,11 +54,13 @@ class MainWindow final : public QMainWindow {
   void showSnapshot(const SnapshotPtr& snapshot);  // into every view
   void onEvent(double time_s, EventKind kind, const QString& text);
   void applyWorkload();
+  void showWorkload(const sim::WorkloadSettings& workload);
   void showNodeMenu(const QPoint& pos);
   void showFaultMenu(const QPoint& pos);
   void showUserMenu(const QPoint& pos);
   void about();
   void newCluster();
+  void preferences();
 
   std::unique_ptr<ClusterSource> source_;
   TopologyView* topology_ = nullptr;
@@ -78,6 +80,8 @@ class MainWindow final : public QMainWindow {
   QComboBox* speed_ = nullptr;
   QSpinBox* users_spin_ = nullptr;
   QDoubleSpinBox* rate_spin_ = nullptr;
+  QSpinBox* hot_spin_ = nullptr;
+  QDoubleSpinBox* churn_spin_ = nullptr;
   QLabel* status_time_ = nullptr;
   QLabel* status_totals_ = nullptr;
   QLabel* status_seed_ = nullptr;

@@ -8,9 +8,11 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QSettings>
 #include <QTimer>
 
 #include "ui/embedded_source.h"
+#include "ui/i18n.h"
 #include "ui/main_window.h"
 
 int main(int argc, char** argv) {
@@ -18,6 +20,7 @@ int main(int argc, char** argv) {
   QApplication::setOrganizationName("Iris");
   QApplication::setApplicationName("iris-console");
   QApplication::setApplicationVersion(IRIS_VERSION);
+  iris::ui::install_translation(app, QSettings().value("ui/language").toString());
 
   QCommandLineParser cli;
   cli.setApplicationDescription(
