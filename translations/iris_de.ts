@@ -1051,6 +1051,10 @@
         <source>Recover all</source>
         <translation>Alles wiederherstellen</translation>
     </message>
+    <message>
+        <source>healthy links not drawn: %1</source>
+        <translation>nicht gezeichnete fehlerfreie Verbindungen: %1</translation>
+    </message>
 </context>
 <context>
     <name>iris::ui::UsersModel</name>

@@ -1050,6 +1050,10 @@
         <source>Recover all</source>
         <translation>全部恢复</translation>
     </message>
+    <message>
+        <source>healthy links not drawn: %1</source>
+        <translation>未绘制的正常链路：%1</translation>
+    </message>
 </context>
 <context>
     <name>iris::ui::UsersModel</name>

@@ -6,13 +6,16 @@
 #include <QGraphicsItem>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
+#include <QHelpEvent>
 #include <QLocale>
 #include <QMenu>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
-#include <QPainterPathStroker>
+#include <QStyleOptionGraphicsItem>
+#include <QToolTip>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <numbers>
@@ -34,11 +37,28 @@ constexpr int kStripRows = 3;
 constexpr double kStripH = kStripGap + kStripRows * kStripRowH;
 constexpr double kNodeGap = 80;      // between two node footprints: room for a cut marker
 constexpr double kRingAspect = 1.3;  // the ring is wider than high: views are landscape
-constexpr double kLegendW = 240, kLegendH = 360, kLegendGap = 40;
+constexpr double kLegendW = 240, kLegendH = 360, kLegendGap = 40, kStatusLineH = 18;
+constexpr double kLegendWider = 60;  // a large cluster's legend: room for longer figures
 constexpr double kSceneMargin = 20;
 constexpr double kMaxScale = 2.0;  // a small cluster in a big window: no giant boxes
 // Bars and heat cells use a log scale: inboxes range from 0 to tens of thousands.
 constexpr double kBarMinReference = 100, kHeatReference = 1000;
+// Drawn smaller than this (view scale), a node is a box in its health's colour with its id, in
+// kCompactLabelPx device pixels; in a large cluster the id may overhang the box by
+// kCompactOverhang on each side.
+constexpr double kCompactLod = 0.3;
+constexpr int kCompactLabelPx = 8;
+constexpr double kCompactOverhang = 110;
+// A large cluster (more than TopologyView::kAllLinksMaxNodes nodes) is drawn small: the links it
+// draws are at least kMinLinkPx wide on screen (down ones, the many, kMinDownLinkPx), cut markers
+// keep kCutScreenScale of their size in pixels, and the legend grows with the ring (its height
+// 1/kLegendPerRing of the ring's).
+constexpr double kMinLinkPx = 1.5, kMinDownLinkPx = 1;
+constexpr double kCutScreenScale = 0.8;
+constexpr double kLegendPerRing = 2.2;
+// More cut links than this in a large cluster: no marker each (they would cover the ring), the cut
+// links are drawn in the colour of a cut.
+constexpr int kMaxCutMarkers = 24;
 
 enum ItemKind { kNoKind = 0, kNodeKind, kLinkKind, kCutKind, kLegendKind };
 constexpr int kKindKey = 0, kAKey = 1, kBKey = 2;  // QGraphicsItem::data keys
@@ -171,13 +191,15 @@ const cluster::PeerInfo* peerInfo(const sim::NodeSnapshot& n, int peer) {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
-// A node: box, figures, badges, shard bars, heat strip. Painted from a copy of its snapshot.
+// A node: box, figures, badges, shard bars, heat strip; small on screen, a coloured box and its
+// id. Painted from its snapshot.
 
 class TopologyNodeItem : public QGraphicsItem {
   Q_DECLARE_TR_FUNCTIONS(iris::ui::TopologyView)
 
  public:
-  explicit TopologyNodeItem(int index) {
+  // large: the id may overhang the box when drawn small (a large cluster: the ring leaves room).
+  TopologyNodeItem(int index, bool large) : overhang_(large ? kCompactOverhang : 0) {
     setFlag(ItemIsSelectable);
     setData(kKindKey, kNodeKind);
     setData(kAKey, index);
@@ -185,24 +207,39 @@ class TopologyNodeItem : public QGraphicsItem {
     setAcceptHoverEvents(false);
   }
 
-  void setNode(const sim::NodeSnapshot& node, double bar_reference) {
-    node_ = node;
+  // The node is `index` of `snapshot` (kept, not copied).
+  void setNode(SnapshotPtr snapshot, std::size_t index, double bar_reference) {
+    const SnapshotPtr old = std::move(snapshot_);
+    const sim::NodeSnapshot& was = *node_;
+    snapshot_ = std::move(snapshot);
+    node_ = &snapshot_->cluster.nodes[index];
+    // Drawn small, a node shows only its health and id: most snapshots change neither.
+    const bool same =
+        painted_compact_ && old && was.id == node_->id && healthOf(was) == healthOf(*node_);
     bar_reference_ = bar_reference;
     setToolTip(tooltip());
-    update();
+    if (!same) update();
   }
-  const sim::NodeSnapshot& node() const { return node_; }
+  const sim::NodeSnapshot& node() const { return *node_; }
 
-  QRectF boundingRect() const override { return box().adjusted(-7, -7, 7, 7 + kStripH); }
+  QRectF boundingRect() const override {
+    return box().adjusted(-7 - overhang_, -7, 7 + overhang_, 7 + kStripH);
+  }
   QPainterPath shape() const override {
     QPainterPath path;
     path.addRoundedRect(box(), kRadius, kRadius);
     return path;
   }
 
-  void paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) override {
+  void paint(QPainter* p, const QStyleOptionGraphicsItem* option, QWidget*) override {
     const QPalette pal = scene()->palette();
-    const NodeHealth health = healthOf(node_);
+    const NodeHealth health = healthOf(*node_);
+    const double lod = option->levelOfDetailFromTransform(p->worldTransform());
+    painted_compact_ = lod < kCompactLod;
+    if (painted_compact_) {
+      paintCompact(p, pal, health, lod);
+      return;
+    }
     paintBox(p, pal, health);
     p->save();
     p->translate(box().topLeft());
@@ -234,21 +271,22 @@ class TopologyNodeItem : public QGraphicsItem {
 
   std::vector<Badge> badges() const {
     std::vector<Badge> b;
-    if (node_.disk_errors) b.push_back({tr("disk errors"), true});
-    if (node_.disk_full) b.push_back({tr("disk full"), true});
-    if (node_.disk_stalled) b.push_back({tr("disk stalled"), false});
-    if (node_.disk_slow) b.push_back({tr("disk slow"), false});
-    if (node_.cpu_burn_us)
-      b.push_back({tr("CPU +%1 ms").arg(static_cast<double>(node_.cpu_burn_us) / 1e3), false});
-    if (node_.memory_limit) b.push_back({tr("mem %1/shard").arg(bytes(node_.memory_limit)), false});
-    if (node_.clog_us)
-      b.push_back({tr("clog +%1 ms").arg(static_cast<double>(node_.clog_us) / 1e3), false});
+    if (node_->disk_errors) b.push_back({tr("disk errors"), true});
+    if (node_->disk_full) b.push_back({tr("disk full"), true});
+    if (node_->disk_stalled) b.push_back({tr("disk stalled"), false});
+    if (node_->disk_slow) b.push_back({tr("disk slow"), false});
+    if (node_->cpu_burn_us)
+      b.push_back({tr("CPU +%1 ms").arg(static_cast<double>(node_->cpu_burn_us) / 1e3), false});
+    if (node_->memory_limit)
+      b.push_back({tr("mem %1/shard").arg(bytes(node_->memory_limit)), false});
+    if (node_->clog_us)
+      b.push_back({tr("clog +%1 ms").arg(static_cast<double>(node_->clog_us) / 1e3), false});
     return b;
   }
 
   std::vector<const sim::HotUser*> hotUsers() const {
     std::vector<const sim::HotUser*> hot;
-    for (const auto& s : node_.shards) {
+    for (const auto& s : node_->shards) {
       for (const auto& h : s.hot_users) hot.push_back(&h);
     }
     std::stable_sort(hot.begin(), hot.end(), [](auto* a, auto* b) { return a->inbox > b->inbox; });
@@ -276,6 +314,37 @@ class TopologyNodeItem : public QGraphicsItem {
     p->drawPath(outline);
   }
 
+  // Small on screen: the box in its health's colour and the id in device pixels, wider than the
+  // box if need be (up to the overhang), nothing else. The tooltip still has everything.
+  void paintCompact(QPainter* p, const QPalette& pal, NodeHealth health, double lod) const {
+    p->save();
+    p->setTransform(QTransform::fromScale(lod, lod).inverted(), true);  // device pixels from here
+    QFont font = sceneFont(scene(), kCompactLabelPx, true);
+    p->setFont(font);
+    const QFontMetricsF fm(font);
+    const double max_w = (kNodeW + 2 * overhang_) * lod, max_h = (kNodeH + kStripH) * lod;
+    const QString id = QString::fromStdString(node_->id);
+    const bool label = fm.height() + 2 <= max_h;
+    const QString text = label ? fm.elidedText(id, Qt::ElideRight, max_w - 4) : QString();
+    const double w = std::min(max_w, std::max(kNodeW * lod, fm.horizontalAdvance(text) + 4));
+    const double h = std::max(kNodeH * lod, label ? fm.height() + 2 : 0.0);
+    const QRectF r(-w / 2, -h / 2, w, h);
+    const QColor accent = accentOf(health);
+    if (isSelected()) {
+      p->setPen(QPen(pal.color(QPalette::Highlight), 2));
+      p->setBrush(Qt::NoBrush);
+      p->drawRoundedRect(r.adjusted(-2.5, -2.5, 2.5, 2.5), 4, 4);
+    }
+    p->setPen(Qt::NoPen);
+    p->setBrush(accent);
+    p->drawRoundedRect(r, 3, 3);
+    if (label) {
+      p->setPen(health == NodeHealth::kDegraded ? darkText() : QColor(Qt::white));
+      p->drawText(r, Qt::AlignCenter, text);
+    }
+    p->restore();
+  }
+
   void paintHeader(QPainter* p, NodeHealth health) const {
     const QColor fg = health == NodeHealth::kDegraded ? darkText() : QColor(Qt::white);
     const QString state = health == NodeHealth::kDead       ? tr("DOWN")
@@ -288,20 +357,20 @@ class TopologyNodeItem : public QGraphicsItem {
     const double state_w = p->fontMetrics().horizontalAdvance(state) + 8;
     p->setFont(sceneFont(scene(), 15, true));
     drawElided(p, r.adjusted(0, 0, -state_w, 0), Qt::AlignLeft | Qt::AlignVCenter,
-               QString::fromStdString(node_.id));
+               QString::fromStdString(node_->id));
   }
 
   void paintFigures(QPainter* p, const QPalette& pal) const {
     const QLocale loc;
     QString first, second;
-    if (node_.alive) {
-      first =
-          tr("%1 sessions · %2 users").arg(loc.toString(node_.sessions), loc.toString(node_.users));
+    if (node_->alive) {
+      first = tr("%1 sessions · %2 users")
+                  .arg(loc.toString(node_->sessions), loc.toString(node_->users));
       second = tr("mem %1 · store %2 rows")
-                   .arg(bytes(node_.memory_bytes), loc.toString(node_.store_rows));
+                   .arg(bytes(node_->memory_bytes), loc.toString(node_->store_rows));
     } else {
-      first = tr("down · incarnation %1").arg(node_.incarnation);
-      second = tr("store %1 rows").arg(loc.toString(node_.store_rows));
+      first = tr("down · incarnation %1").arg(node_->incarnation);
+      second = tr("store %1 rows").arg(loc.toString(node_->store_rows));
     }
     p->setPen(pal.color(QPalette::Text));
     p->setFont(sceneFont(scene(), 12));
@@ -315,7 +384,7 @@ class TopologyNodeItem : public QGraphicsItem {
     const auto list = badges();
     p->setFont(sceneFont(scene(), 11, true));
     if (list.empty()) {
-      if (!node_.alive) return;
+      if (!node_->alive) return;
       p->setPen(pal.color(QPalette::PlaceholderText));
       p->setFont(sceneFont(scene(), 11));
       p->drawText(QRectF(10, kBadgeTop, kNodeW - 20, kBadgeH), Qt::AlignLeft | Qt::AlignVCenter,
@@ -349,12 +418,12 @@ class TopologyNodeItem : public QGraphicsItem {
   // One bar per router shard, as high as its inbox (log scale against the busiest shard of the
   // cluster), the count above it and the shard's id under it.
   void paintShards(QPainter* p, const QPalette& pal) const {
-    const auto n = static_cast<double>(node_.shards.size());
-    if (node_.shards.empty()) {
+    const auto n = static_cast<double>(node_->shards.size());
+    if (node_->shards.empty()) {
       p->setPen(pal.color(QPalette::PlaceholderText));
       p->setFont(sceneFont(scene(), 11));
       p->drawText(QRectF(10, kShardTop, kNodeW - 20, kBarMaxH + 28), Qt::AlignCenter,
-                  node_.alive ? tr("no shards") : tr("no shards while down"));
+                  node_->alive ? tr("no shards") : tr("no shards while down"));
       return;
     }
     const double slot = (kNodeW - 20) / n;
@@ -362,8 +431,8 @@ class TopologyNodeItem : public QGraphicsItem {
     const double base_y = kShardTop + 14 + kBarMaxH;
     p->setPen(QPen(pal.color(QPalette::Mid), 1));
     p->drawLine(QPointF(10, base_y), QPointF(kNodeW - 10, base_y));
-    for (std::size_t i = 0; i < node_.shards.size(); ++i) {
-      const auto& s = node_.shards[i];
+    for (std::size_t i = 0; i < node_->shards.size(); ++i) {
+      const auto& s = node_->shards[i];
       const double cx = 10 + slot * (static_cast<double>(i) + 0.5);
       const double h =
           std::max(2.0, kBarMaxH * logScale(static_cast<double>(s.inbox_messages), bar_reference_));
@@ -423,20 +492,22 @@ class TopologyNodeItem : public QGraphicsItem {
     const QLocale loc;
     QStringList lines;
     lines << tr("%1: %2, incarnation %3")
-                 .arg(QString::fromStdString(node_.id), node_.alive ? tr("up") : tr("down"))
-                 .arg(node_.incarnation);
-    if (node_.alive) {
+                 .arg(QString::fromStdString(node_->id), node_->alive ? tr("up") : tr("down"))
+                 .arg(node_->incarnation);
+    if (node_->alive) {
       lines << tr("%1 sessions, %2 users, %3 in inboxes, memory %4")
-                   .arg(loc.toString(node_.sessions), loc.toString(node_.users),
-                        loc.toString(node_.inbox_messages), bytes(node_.memory_bytes));
+                   .arg(loc.toString(node_->sessions), loc.toString(node_->users),
+                        loc.toString(node_->inbox_messages), bytes(node_->memory_bytes));
       lines << tr("accepted %1, delivered %2, forwarded %3, hand-off queued %4")
-                   .arg(loc.toString(node_.sends_accepted), loc.toString(node_.delivered),
-                        loc.toString(node_.forwarded), loc.toString(node_.handoff_queued));
+                   .arg(loc.toString(node_->sends_accepted), loc.toString(node_->delivered),
+                        loc.toString(node_->forwarded), loc.toString(node_->handoff_queued));
       lines << tr("refused: store %1, retry later %2, rate %3, order %4")
-                   .arg(loc.toString(node_.refused_store), loc.toString(node_.refused_retry_later),
-                        loc.toString(node_.refused_rate), loc.toString(node_.refused_order));
+                   .arg(loc.toString(node_->refused_store),
+                        loc.toString(node_->refused_retry_later), loc.toString(node_->refused_rate),
+                        loc.toString(node_->refused_order));
     }
-    lines << tr("store: %1 rows, %2").arg(loc.toString(node_.store_rows), bytes(node_.store_bytes));
+    lines
+        << tr("store: %1 rows, %2").arg(loc.toString(node_->store_rows), bytes(node_->store_bytes));
     for (const auto* h : hotUsers()) {
       const QString who =
           cluster::is_handoff_queue(h->user)
@@ -455,73 +526,197 @@ class TopologyNodeItem : public QGraphicsItem {
     return lines.join(QLatin1Char('\n'));
   }
 
-  sim::NodeSnapshot node_;
+  static const sim::NodeSnapshot* noNode() {
+    static const sim::NodeSnapshot none;
+    return &none;
+  }
+
+  double overhang_;
+  SnapshotPtr snapshot_;
+  const sim::NodeSnapshot* node_ = noNode();  // in snapshot_
   double bar_reference_ = kBarMinReference;
+  bool painted_compact_ = false;  // the last paint was the compact one
 };
 
 // ---------------------------------------------------------------------------------------------
-// A peer link between two node centres, drawn under the nodes.
+// Every peer link, under the nodes: one item, one path per link health (a few thousand items and
+// lines cost tens of milliseconds per repaint), slow links labelled with their rtt. In a large
+// cluster only the links that are not healthy are drawn. Not hit by itemAt(): the view finds the
+// link under a point (linkAt) and makes its tooltip.
 
-class TopologyLinkItem : public QGraphicsItem {
+class TopologyLinksItem : public QGraphicsItem {
  public:
   using Health = TopologyView::LinkHealth;
 
-  TopologyLinkItem(int a, int b, QPointF pa, QPointF pb) : pa_(pa), pb_(pb) {
+  // centres: the nodes'; the links are the pairs a < b, in the view's order. hide_healthy: a large
+  // cluster.
+  TopologyLinksItem(const std::vector<QPointF>& centres, bool hide_healthy)
+      : hide_healthy_(hide_healthy) {
     setData(kKindKey, kLinkKind);
-    setData(kAKey, a);
-    setData(kBKey, b);
     setZValue(0);
-  }
-
-  void setState(Health health, const QString& label, const QString& tip) {
-    if (health != health_ || label != label_) {
-      health_ = health;
-      label_ = label;
-      update();
+    setAcceptedMouseButtons(Qt::NoButton);
+    // Drawn small, hundreds of links may be drawn: keep them as pixels until a link changes.
+    if (hide_healthy) setCacheMode(DeviceCoordinateCache);
+    const int n = static_cast<int>(centres.size());
+    for (int a = 0; a < n; ++a) {
+      for (int b = a + 1; b < n; ++b) {
+        const QPointF pa = centres[static_cast<std::size_t>(a)];
+        const QPointF pb = centres[static_cast<std::size_t>(b)];
+        links_.push_back({a, b, pa, pb, Health::kDown, false, {}});
+      }
     }
-    setToolTip(tip);
-  }
-  Health health() const { return health_; }
-
-  QRectF boundingRect() const override {
-    return QRectF(pa_, pb_).normalized().adjusted(-60, -30, 60, 30);
-  }
-  QPainterPath shape() const override {  // wide enough to right-click
-    QPainterPath line(pa_);
-    line.lineTo(pb_);
-    QPainterPathStroker stroker;
-    stroker.setWidth(16);
-    return stroker.createStroke(line);
+    // Every centre, with room for labels (QRectF::united() would skip the empty QRectF(c, c)).
+    QRectF all;
+    if (!centres.empty()) all = QRectF(centres.front(), centres.front());
+    for (const QPointF& c : centres) {
+      all.setLeft(std::min(all.left(), c.x()));
+      all.setRight(std::max(all.right(), c.x()));
+      all.setTop(std::min(all.top(), c.y()));
+      all.setBottom(std::max(all.bottom(), c.y()));
+    }
+    bounds_ = links_.empty() ? QRectF() : all.adjusted(-60, -30, 60, 30);
   }
 
-  void paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) override {
-    p->setPen(pen());
-    p->drawLine(pa_, pb_);
-    if (label_.isEmpty()) return;
+  std::size_t count() const { return links_.size(); }
+  Health health(std::size_t i) const { return links_[i].health; }
+  bool cut(std::size_t i) const { return links_[i].cut; }
+  bool drawn(std::size_t i) const { return drawn(links_[i]); }
+  int drawnCount() const {
+    return static_cast<int>(
+        std::count_if(links_.begin(), links_.end(), [this](const Link& l) { return drawn(l); }));
+  }
+
+  // label: the rtt of a slow link. Takes effect with commit().
+  void setState(std::size_t i, Health health, bool cut, const QString& label) {
+    Link& l = links_[i];
+    if (l.health != health || l.cut != cut) {
+      const bool was = drawn(l);
+      l.health = health;
+      l.cut = cut;
+      paths_dirty_ |= was || drawn(l);
+    }
+    if (l.label != label) {
+      if (drawn(l) && !paths_dirty_) update(labelRect(l));
+      l.label = label;
+    }
+  }
+  // cuts_drawn: cut links are drawn in the colour of a cut (there are too many cut markers).
+  void setCutsDrawn(bool cuts_drawn) {
+    paths_dirty_ |= cuts_drawn != cuts_drawn_;
+    cuts_drawn_ = cuts_drawn;
+  }
+  void commit() {
+    if (!paths_dirty_) return;
+    paths_dirty_ = false;
+    for (auto& path : paths_) path.clear();
+    for (const Link& l : links_) {
+      if (!drawn(l)) continue;
+      QPainterPath& path =
+          paths_[cuts_drawn_ && l.cut ? kCutPath : static_cast<std::size_t>(l.health)];
+      path.moveTo(l.pa);
+      path.lineTo(l.pb);
+    }
+    update();
+  }
+
+  // The index of the drawn link nearest to `at` within `tolerance`, or -1.
+  int linkAt(QPointF at, double tolerance) const {
+    int best = -1;
+    double best_d = tolerance;
+    for (std::size_t i = 0; i < links_.size(); ++i) {
+      const Link& l = links_[i];
+      if (!drawn(l)) continue;
+      const QPointF d = l.pb - l.pa;
+      const double len2 = QPointF::dotProduct(d, d);
+      const double t =
+          len2 > 0 ? std::clamp(QPointF::dotProduct(at - l.pa, d) / len2, 0.0, 1.0) : 0.0;
+      const QPointF off = at - (l.pa + d * t);
+      const double dist = std::hypot(off.x(), off.y());
+      if (dist <= best_d) {
+        best_d = dist;
+        best = static_cast<int>(i);
+      }
+    }
+    return best;
+  }
+  std::pair<int, int> ends(std::size_t i) const { return {links_[i].a, links_[i].b}; }
+
+  QRectF boundingRect() const override { return bounds_; }
+  QPainterPath shape() const override { return {}; }
+  bool contains(const QPointF&) const override { return false; }
+  bool collidesWithPath(const QPainterPath&, Qt::ItemSelectionMode) const override { return false; }
+
+  void paint(QPainter* p, const QStyleOptionGraphicsItem* option, QWidget*) override {
+    const double lod = option->levelOfDetailFromTransform(p->worldTransform());
+    p->setBrush(Qt::NoBrush);
+    for (std::size_t h = 0; h < paths_.size(); ++h) {
+      if (paths_[h].isEmpty()) continue;
+      if (h == kCutPath) {  // many: as thin as down links
+        QPen cut(cutColor(), kMinDownLinkPx, Qt::SolidLine, Qt::FlatCap);
+        cut.setCosmetic(true);
+        p->setPen(cut);
+      } else {
+        p->setPen(pen(static_cast<Health>(h), lod));
+      }
+      p->drawPath(paths_[h]);
+    }
+    if (lod < kCompactLod) return;  // plates too small to read: the colour says slow
     const QPalette pal = scene()->palette();
     p->setFont(sceneFont(scene(), 11, true));
-    const QPointF mid = (pa_ + pb_) / 2;
-    drawPlate(p, mid, label_, pal.color(QPalette::Text), pal.color(QPalette::Base), pen().color());
+    for (const Link& l : links_) {
+      if (l.label.isEmpty() || !drawn(l)) continue;
+      drawPlate(p, (l.pa + l.pb) / 2, l.label, pal.color(QPalette::Text), pal.color(QPalette::Base),
+                pen(l.health, lod).color());
+    }
   }
 
  private:
-  QPen pen() const {
-    switch (health_) {
-      case Health::kUp:
-        return {healthyColor(), 3, Qt::SolidLine, Qt::RoundCap};
-      case Health::kSlow:
-        return {degradedColor(), 3, Qt::SolidLine, Qt::RoundCap};
-      case Health::kOneSided:
-        return {degradedColor(), 2.5, Qt::DashLine, Qt::FlatCap};
-      case Health::kDown:
-        return {downLinkColor(), 2, Qt::DashLine, Qt::FlatCap};
-    }
-    return {};
+  struct Link {
+    int a, b;
+    QPointF pa, pb;
+    Health health = Health::kDown;
+    bool cut = false;
+    QString label;
+  };
+
+  bool drawn(const Link& l) const { return !hide_healthy_ || l.health != Health::kUp || l.cut; }
+  static QRectF labelRect(const Link& l) {
+    const QPointF mid = (l.pa + l.pb) / 2;
+    return {mid.x() - 60, mid.y() - 30, 120, 60};
   }
 
-  QPointF pa_, pb_;
-  Health health_ = Health::kDown;
-  QString label_;
+  // A large cluster drawn small: the links it draws are at least kMinLinkPx wide on screen.
+  QPen pen(Health health, double lod) const {
+    QPen pen;
+    switch (health) {
+      case Health::kUp:
+        pen = {healthyColor(), 3, Qt::SolidLine, Qt::RoundCap};
+        break;
+      case Health::kSlow:
+        pen = {degradedColor(), 3, Qt::SolidLine, Qt::RoundCap};
+        break;
+      case Health::kOneSided:
+        pen = {degradedColor(), 2.5, Qt::DashLine, Qt::FlatCap};
+        break;
+      case Health::kDown:
+        pen = {downLinkColor(), 2, Qt::DashLine, Qt::FlatCap};
+        break;
+    }
+    // Down links are the many (a dead node has one to every other): thinner.
+    const double min_px = health == Health::kDown ? kMinDownLinkPx : kMinLinkPx;
+    if (hide_healthy_ && pen.widthF() * lod < min_px) {
+      pen.setCosmetic(true);
+      pen.setWidthF(min_px);
+    }
+    return pen;
+  }
+
+  static constexpr std::size_t kCutPath = 4;
+  const bool hide_healthy_;
+  std::vector<Link> links_;
+  std::array<QPainterPath, 5> paths_;  // by Health, then kCutPath
+  bool paths_dirty_ = true, cuts_drawn_ = false;
+  QRectF bounds_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -532,7 +727,9 @@ class TopologyCutItem : public QGraphicsItem {
   Q_DECLARE_TR_FUNCTIONS(iris::ui::TopologyView)
 
  public:
-  TopologyCutItem(int a, int b, QPointF pa, QPointF pb, QString name_a, QString name_b)
+  // large: a large cluster, drawn small: the marker keeps its size on screen and its plate goes
+  // inwards (the ring is the edge of the view, its middle is free).
+  TopologyCutItem(int a, int b, QPointF pa, QPointF pb, QString name_a, QString name_b, bool large)
       : name_a_(std::move(name_a)), name_b_(std::move(name_b)) {
     setData(kKindKey, kCutKind);
     setData(kAKey, a);
@@ -546,16 +743,23 @@ class TopologyCutItem : public QGraphicsItem {
     if (std::hypot(at.x(), at.y()) < 60) at = pa + d * 0.38;
     setPos(at);
     n_ = QPointF(-u_.y(), u_.x());
-    if (QPointF::dotProduct(n_, at) < 0) n_ = -n_;  // the plate goes outwards, off the centre
+    if ((QPointF::dotProduct(n_, at) < 0) != large) n_ = -n_;  // the plate: off the centre
+    if (large) {
+      setFlag(ItemIgnoresTransformations);
+      setScale(kCutScreenScale);
+    }
     setVisible(false);
   }
 
   // ab: nothing from a reaches b; ba: the other way.
-  void setCut(bool ab, bool ba) {
+  // marker: false draws no marker (too many cuts to show one each: the links show them).
+  void setCut(bool ab, bool ba, bool marker = true) {
+    if (ab == ab_ && ba == ba_ && marker == marker_) return;
+    marker_ = marker;
+    setVisible((ab || ba) && marker);
     if (ab == ab_ && ba == ba_) return;
     ab_ = ab;
     ba_ = ba;
-    setVisible(ab || ba);
     setToolTip(ab && ba ? tr("Partition: %1 and %2 cannot reach each other").arg(name_a_, name_b_)
                : ab     ? tr("One-way partition: nothing from %1 reaches %2").arg(name_a_, name_b_)
                     : tr("One-way partition: nothing from %1 reaches %2").arg(name_b_, name_a_));
@@ -598,7 +802,7 @@ class TopologyCutItem : public QGraphicsItem {
  private:
   QString name_a_, name_b_;
   QPointF u_, n_;  // unit vector a -> b, and across it
-  bool ab_ = false, ba_ = false;
+  bool ab_ = false, ba_ = false, marker_ = true;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -608,18 +812,27 @@ class TopologyLegendItem : public QGraphicsItem {
   Q_DECLARE_TR_FUNCTIONS(iris::ui::TopologyView)
 
  public:
-  TopologyLegendItem() {
+  // large: a large cluster, longer figures and a third status line (the links not drawn).
+  explicit TopologyLegendItem(bool large)
+      : w_(large ? kLegendW + kLegendWider : kLegendW), extra_(large ? kStatusLineH : 0) {
     setData(kKindKey, kLegendKind);
     setZValue(2);
   }
-  void setStatus(const QString& first, const QString& second) {
-    if (first == first_ && second == second_) return;
+  void setStatus(const QString& first, const QString& second, const QString& third = {}) {
+    if (first == first_ && second == second_ && third == third_) return;
     first_ = first;
     second_ = second;
+    third_ = third;
     update();
   }
 
-  QRectF boundingRect() const override { return {0, 0, kLegendW, kLegendH}; }
+  QString status() const {
+    QStringList lines{first_, second_};
+    if (!third_.isEmpty()) lines << third_;
+    return lines.join(QLatin1Char('\n'));
+  }
+
+  QRectF boundingRect() const override { return {0, 0, w_, kLegendH + extra_}; }
 
   void paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) override {
     const QPalette pal = scene()->palette();
@@ -628,15 +841,20 @@ class TopologyLegendItem : public QGraphicsItem {
     p->drawRoundedRect(boundingRect().adjusted(0.5, 0.5, -0.5, -0.5), 8, 8);
     p->setPen(pal.color(QPalette::Text));
     p->setFont(sceneFont(scene(), 14, true));
-    drawElided(p, QRectF(12, 8, kLegendW - 24, 20), Qt::AlignLeft | Qt::AlignVCenter, first_);
+    drawElided(p, QRectF(12, 8, w_ - 24, 20), Qt::AlignLeft | Qt::AlignVCenter, first_);
     p->setFont(sceneFont(scene(), 12));
-    drawElided(p, QRectF(12, 28, kLegendW - 24, 18), Qt::AlignLeft | Qt::AlignVCenter, second_);
+    drawElided(p, QRectF(12, 28, w_ - 24, 18), Qt::AlignLeft | Qt::AlignVCenter, second_);
+    if (extra_ > 0) {
+      drawElided(p, QRectF(12, 28 + kStatusLineH, w_ - 24, 18), Qt::AlignLeft | Qt::AlignVCenter,
+                 third_);
+    }
+    p->translate(0, extra_);
     p->setPen(QPen(pal.color(QPalette::Mid), 1));
-    p->drawLine(QPointF(12, 52), QPointF(kLegendW - 12, 52));
+    p->drawLine(QPointF(12, 52), QPointF(w_ - 12, 52));
     paintEntries(p, pal);
     p->setPen(pal.color(QPalette::PlaceholderText));
     p->setFont(sceneFont(scene(), 11));
-    p->drawText(QRectF(12, kLegendH - 64, kLegendW - 24, 58), Qt::TextWordWrap | Qt::AlignLeft,
+    p->drawText(QRectF(12, kLegendH - 64, w_ - 24, 58), Qt::TextWordWrap | Qt::AlignLeft,
                 tr("Right-click a node, a link or empty space to inject faults. Ctrl+click or "
                    "drag to select several nodes."));
   }
@@ -695,12 +913,13 @@ class TopologyLegendItem : public QGraphicsItem {
       swatch(p, QRectF(12, y, 36, 18));
       p->restore();
       p->setPen(pal.color(QPalette::Text));
-      drawElided(p, QRectF(56, y, kLegendW - 66, 18), Qt::AlignLeft | Qt::AlignVCenter, text);
+      drawElided(p, QRectF(56, y, w_ - 66, 18), Qt::AlignLeft | Qt::AlignVCenter, text);
       y += 23;
     }
   }
 
-  QString first_, second_;
+  double w_, extra_;
+  QString first_, second_, third_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -744,37 +963,58 @@ void TopologyView::setSnapshot(const SnapshotPtr& snapshot) {
     for (const auto& s : n.shards)
       bar_reference = std::max(bar_reference, static_cast<double>(s.inbox_messages));
   }
-  for (std::size_t i = 0; i < nodes_.size(); ++i) nodes_[i]->setNode(c.nodes[i], bar_reference);
+  for (std::size_t i = 0; i < nodes_.size(); ++i) nodes_[i]->setNode(snapshot, i, bar_reference);
   updateLinks(c);
   int up = 0;
   for (const auto& n : c.nodes) up += n.alive ? 1 : 0;
   QString status =
-      tr("%1 of %2 nodes up · cut links: %3").arg(up).arg(c.nodes.size()).arg(visibleCutCount());
+      tr("%1 of %2 nodes up · cut links: %3").arg(up).arg(c.nodes.size()).arg(cut_links_);
   if (c.link_loss > 0) status += tr(" · loss %1%").arg(c.link_loss * 100, 0, 'g', 2);
-  legend_->setStatus(tr("t = %1 s").arg(snapshot->time_s, 0, 'f', 1), status);
+  QString hidden;
+  if (nodeCount() > kAllLinksMaxNodes)
+    hidden =
+        tr("healthy links not drawn: %1").arg(QLocale().toString(linkCount() - drawnLinkCount()));
+  legend_->setStatus(tr("t = %1 s").arg(snapshot->time_s, 0, 'f', 1), status, hidden);
 }
 
 void TopologyView::updateLinks(const sim::ClusterSnapshot& c) {
   const int n = nodeCount();
+  const auto at = [n](int from, int to) { return static_cast<std::size_t>(from * n + to); };
   std::vector<char> cut(static_cast<std::size_t>(n * n), 0);
   for (const auto& k : c.cuts) {
     if (k.from < static_cast<std::uint32_t>(n) && k.to < static_cast<std::uint32_t>(n))
-      cut[k.from * n + k.to] = 1;
+      cut[at(static_cast<int>(k.from), static_cast<int>(k.to))] = 1;
+  }
+  // A large cluster with many cut links: no marker each, the links are drawn in the cut colour.
+  cut_links_ = 0;
+  for (int a = 0; a < n; ++a) {
+    for (int b = a + 1; b < n; ++b) cut_links_ += cut[at(a, b)] || cut[at(b, a)] ? 1 : 0;
+  }
+  const bool markers = n <= kAllLinksMaxNodes || cut_links_ <= kMaxCutMarkers;
+  links_->setCutsDrawn(!markers);
+  // What each live node reports of each peer (nullptr: no report).
+  std::vector<const cluster::PeerInfo*> seen(static_cast<std::size_t>(n * n), nullptr);
+  for (int a = 0; a < n; ++a) {
+    const auto& na = c.nodes[static_cast<std::size_t>(a)];
+    if (!na.alive) continue;
+    for (const auto& p : na.peers) {
+      if (p.node < n && !seen[at(a, p.node)]) seen[at(a, p.node)] = &p;
+    }
   }
   for (int a = 0; a < n; ++a) {
     for (int b = a + 1; b < n; ++b) {
       const auto i = static_cast<std::size_t>(linkIndex(a, b));
-      const auto& na = c.nodes[static_cast<std::size_t>(a)];
-      const auto& nb = c.nodes[static_cast<std::size_t>(b)];
-      const cluster::PeerInfo* ab = na.alive ? peerInfo(na, b) : nullptr;
-      const cluster::PeerInfo* ba = nb.alive ? peerInfo(nb, a) : nullptr;
+      const bool alive_a = c.nodes[static_cast<std::size_t>(a)].alive;
+      const bool alive_b = c.nodes[static_cast<std::size_t>(b)].alive;
+      const cluster::PeerInfo* ab = seen[at(a, b)];
+      const cluster::PeerInfo* ba = seen[at(b, a)];
       const int reports = (ab ? 1 : 0) + (ba ? 1 : 0);
       const int ups = (ab && ab->up ? 1 : 0) + (ba && ba->up ? 1 : 0);
       const std::uint64_t rtt =
           std::max(ab && ab->up ? ab->rtt_us : 0, ba && ba->up ? ba->rtt_us : 0);
       LinkHealth h = LinkHealth::kUp;
       QString label;
-      if (!na.alive || !nb.alive || ups == 0) {
+      if (!alive_a || !alive_b || ups == 0) {
         h = LinkHealth::kDown;
       } else if (ups < reports) {
         h = LinkHealth::kOneSided;
@@ -782,40 +1022,54 @@ void TopologyView::updateLinks(const sim::ClusterSnapshot& c) {
         h = LinkHealth::kSlow;
         label = tr("%1 ms").arg(static_cast<double>(rtt) / 1e3, 0, 'f', 0);
       }
-      const auto side = [&](const cluster::PeerInfo* p, int from, int to) {
-        if (!p) return tr("%1: no report (down)").arg(nodeName(from));
-        return tr("%1 sees %2 %3, rtt %4 ms (%5)")
-            .arg(nodeName(from), nodeName(to), p->up ? tr("up") : tr("down"))
-            .arg(static_cast<double>(p->rtt_us) / 1e3, 0, 'f', 2)
-            .arg(QString::fromLatin1(cluster::to_string(p->state)));
-      };
-      links_[i]->setState(h, label, side(ab, a, b) + QLatin1Char('\n') + side(ba, b, a));
-      cuts_[i]->setCut(cut[a * n + b] != 0, cut[b * n + a] != 0);
+      const bool cut_ab = cut[at(a, b)] != 0, cut_ba = cut[at(b, a)] != 0;
+      // Most links are not cut and were not: leave their markers alone (thousands of items).
+      if (cut_ab || cut_ba || links_->cut(i)) cuts_[i]->setCut(cut_ab, cut_ba, markers);
+      links_->setState(i, h, cut_ab || cut_ba, label);
     }
   }
+  links_->commit();
+}
+
+QString TopologyView::linkToolTip(int a, int b) const {
+  if (!snapshot_ || a < 0 || b < 0 || a >= nodeCount() || b >= nodeCount()) return {};
+  const auto& nodes = snapshot_->cluster.nodes;
+  const auto side = [&](int from, int to) {
+    const auto& n = nodes[static_cast<std::size_t>(from)];
+    const cluster::PeerInfo* p = n.alive ? peerInfo(n, to) : nullptr;
+    if (!p) return tr("%1: no report (down)").arg(nodeName(from));
+    return tr("%1 sees %2 %3, rtt %4 ms (%5)")
+        .arg(nodeName(from), nodeName(to), p->up ? tr("up") : tr("down"))
+        .arg(static_cast<double>(p->rtt_us) / 1e3, 0, 'f', 2)
+        .arg(QString::fromLatin1(cluster::to_string(p->state)));
+  };
+  return side(a, b) + QLatin1Char('\n') + side(b, a);
 }
 
 void TopologyView::rebuild(int count) {
   scene_->clearSelection();
   scene_->clear();
   nodes_.clear();
-  links_.clear();
+  links_ = nullptr;
   cuts_.clear();
+  const bool large = count > kAllLinksMaxNodes;
   const auto pts = ringPositions(count);
   QRectF ring;
   for (int i = 0; i < count; ++i) {
-    auto* item = new TopologyNodeItem(i);
+    auto* item = new TopologyNodeItem(i, large);
     item->setPos(pts[static_cast<std::size_t>(i)]);
     scene_->addItem(item);
     nodes_.push_back(item);
-    ring = ring.united(footprint(pts[static_cast<std::size_t>(i)]));
+    const double overhang = large ? kCompactOverhang : 0;  // an id wider than its box
+    ring = ring.united(
+        footprint(pts[static_cast<std::size_t>(i)]).adjusted(-overhang, 0, overhang, 0));
   }
+  links_ = new TopologyLinksItem(pts, large);
+  scene_->addItem(links_);
   for (int a = 0; a < count; ++a) {
     for (int b = a + 1; b < count; ++b) {
       const QPointF pa = pts[static_cast<std::size_t>(a)], pb = pts[static_cast<std::size_t>(b)];
-      links_.push_back(new TopologyLinkItem(a, b, pa, pb));
-      cuts_.push_back(new TopologyCutItem(a, b, pa, pb, nodeName(a), nodeName(b)));
-      scene_->addItem(links_.back());
+      cuts_.push_back(new TopologyCutItem(a, b, pa, pb, nodeName(a), nodeName(b), large));
       scene_->addItem(cuts_.back());
     }
   }
@@ -825,8 +1079,9 @@ void TopologyView::rebuild(int count) {
     waiting->setBrush(palette().color(QPalette::PlaceholderText));
     ring = waiting->sceneBoundingRect();
   }
-  legend_ = new TopologyLegendItem;
-  legend_->setPos(ring.right() + kLegendGap, ring.top());
+  legend_ = new TopologyLegendItem(large);
+  if (large) legend_->setScale(std::max(1.0, ring.height() / (kLegendPerRing * kLegendH)));
+  legend_->setPos(ring.right() + kLegendGap * legend_->scale(), ring.top());
   scene_->addItem(legend_);
   const QRectF all = ring.united(legend_->sceneBoundingRect());
   scene_->setSceneRect(all.adjusted(-kSceneMargin, -kSceneMargin, kSceneMargin, kSceneMargin));
@@ -861,6 +1116,31 @@ bool TopologyView::nodeAlive(int node) const {
   return snapshot_->cluster.nodes[static_cast<std::size_t>(node)].alive;
 }
 
+int TopologyView::linkCount() const {
+  return links_ ? static_cast<int>(links_->count()) : 0;
+}
+
+int TopologyView::drawnLinkCount() const {
+  return links_ ? links_->drawnCount() : 0;
+}
+
+bool TopologyView::linkDrawn(int a, int b) const {
+  if (a == b || a < 0 || b < 0 || a >= nodeCount() || b >= nodeCount()) return false;
+  return links_->drawn(static_cast<std::size_t>(linkIndex(a, b)));
+}
+
+std::pair<int, int> TopologyView::linkAt(QPoint pos) const {
+  if (!links_) return {-1, -1};
+  // 8 units either side (a 16-unit wide stroke), at least 4 pixels when drawn small.
+  const double tolerance = std::max(8.0, 4.0 / std::max(transform().m11(), 1e-6));
+  const int i = links_->linkAt(mapToScene(pos), tolerance);
+  return i < 0 ? std::pair{-1, -1} : links_->ends(static_cast<std::size_t>(i));
+}
+
+QString TopologyView::status() const {
+  return legend_ ? legend_->status() : QString();
+}
+
 int TopologyView::visibleCutCount() const {
   return static_cast<int>(
       std::count_if(cuts_.begin(), cuts_.end(), [](auto* c) { return c->isVisible(); }));
@@ -877,7 +1157,7 @@ QGraphicsItem* TopologyView::cutItem(int a, int b) const {
 
 TopologyView::LinkHealth TopologyView::linkHealth(int a, int b) const {
   if (a == b || a < 0 || b < 0 || a >= nodeCount() || b >= nodeCount()) return LinkHealth::kDown;
-  return links_[static_cast<std::size_t>(linkIndex(a, b))]->health();
+  return links_->health(static_cast<std::size_t>(linkIndex(a, b)));
 }
 
 std::vector<int> TopologyView::selectedNodes() const {
@@ -890,6 +1170,23 @@ std::vector<int> TopologyView::selectedNodes() const {
 
 // ---------------------------------------------------------------------------------------------
 // Events
+
+bool TopologyView::viewportEvent(QEvent* event) {
+  // Links are not items of their own: their tooltip is made here, when asked for. Nodes, cuts and
+  // the legend lie over the links and answer first.
+  if (event->type() == QEvent::ToolTip) {
+    auto* help = static_cast<QHelpEvent*>(event);
+    if (!itemAt(help->pos())) {
+      const auto [a, b] = linkAt(help->pos());
+      if (a >= 0) {
+        QToolTip::showText(help->globalPos(), linkToolTip(a, b), viewport(),
+                           QRect(help->pos() - QPoint(4, 4), QSize(8, 8)));
+        return true;
+      }
+    }
+  }
+  return QGraphicsView::viewportEvent(event);
+}
 
 void TopologyView::resizeEvent(QResizeEvent* event) {
   QGraphicsView::resizeEvent(event);
@@ -907,6 +1204,7 @@ void TopologyView::changeEvent(QEvent* event) {
     scene_->setPalette(palette());
     scene_->setFont(font());
     scene_->update();
+    if (links_) links_->update();  // its cache, if any, too (slow links' labels)
   }
 }
 
@@ -931,8 +1229,10 @@ void TopologyView::contextMenuEvent(QContextMenuEvent* event) {
     }
     menu =
         selectedNodes().size() >= 2 ? menuForSelection() : menuForNode(item->data(kAKey).toInt());
-  } else if (kind == kLinkKind || kind == kCutKind) {
+  } else if (kind == kCutKind) {
     menu = menuForLink(item->data(kAKey).toInt(), item->data(kBKey).toInt());
+  } else if (const auto [a, b] = linkAt(event->pos()); !item && a >= 0) {
+    menu = menuForLink(a, b);
   } else {
     menu = menuForBackground();
   }

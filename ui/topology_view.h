@@ -4,13 +4,20 @@
 // coloured by health and a partition is drawn as a cut across the link. Faults are injected where
 // they show (STYLE.md): right-click a node, a selection of nodes, a link or empty space.
 //
+// Large clusters (more than kAllLinksMaxNodes nodes, all-pairs links by the thousand): only the
+// links that are not healthy (down, slow, up on one side, cut) are drawn, the legend says how many
+// healthy ones are not, and nodes small on screen are drawn as a coloured box with their id. Too
+// many cut links for a marker each (a split cluster) are drawn in the colour of a cut instead.
+//
 // GUI thread only. The owner feeds setSnapshot() (it does not connect to the source itself). The
 // items are kept across snapshots and rebuilt only when the number of nodes changes, so a
-// snapshot costs a few item updates. Every command goes to `source`, which must outlive the view.
+// snapshot costs a few item updates; all links are one item (a path per link health), tooltips
+// of links are made when asked for. Every command goes to `source`, which must outlive the view.
 
 #include <QGraphicsView>
 #include <chrono>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "ui/cluster_source.h"
@@ -20,7 +27,7 @@ class QMenu;
 namespace iris::ui {
 
 class TopologyNodeItem;
-class TopologyLinkItem;
+class TopologyLinksItem;
 class TopologyCutItem;
 class TopologyLegendItem;
 
@@ -32,6 +39,8 @@ class TopologyView : public QGraphicsView {
   // The health of a peer link, from both ends' failure detectors.
   enum class LinkHealth { kUp, kSlow, kOneSided, kDown };
   static constexpr std::uint64_t kSlowRttUs = 20'000;  // rtt above this: amber
+  // Up to this many nodes every link is drawn; above it only the links that are not healthy.
+  static constexpr int kAllLinksMaxNodes = 12;
 
   static std::chrono::milliseconds durationOf(FaultDuration duration);  // until recovered: 0
 
@@ -49,8 +58,12 @@ class TopologyView : public QGraphicsView {
 
   // What is drawn, for tests and for the main window.
   int nodeCount() const { return static_cast<int>(nodes_.size()); }
-  int linkCount() const { return static_cast<int>(links_.size()); }
-  int visibleCutCount() const;
+  int linkCount() const;       // one per pair of nodes, drawn or not
+  int drawnLinkCount() const;  // all of them up to kAllLinksMaxNodes nodes
+  bool linkDrawn(int a, int b) const;
+  std::pair<int, int> linkAt(QPoint pos) const;  // drawn link under a viewport point; {-1, -1}
+  int visibleCutCount() const;  // cut markers: one per cut link (a large cluster: if not many)
+  QString status() const;       // the legend's status lines, one a line
   QGraphicsItem* nodeItem(int node) const;     // nullptr when out of range
   QGraphicsItem* cutItem(int a, int b) const;  // the cut marker of link a-b (maybe hidden)
   LinkHealth linkHealth(int a, int b) const;   // kDown when out of range
@@ -60,6 +73,7 @@ class TopologyView : public QGraphicsView {
   void setSnapshot(const iris::ui::SnapshotPtr& snapshot);
 
  protected:
+  bool viewportEvent(QEvent* event) override;  // tooltips of links
   void resizeEvent(QResizeEvent* event) override;
   void showEvent(QShowEvent* event) override;
   void changeEvent(QEvent* event) override;
@@ -71,6 +85,7 @@ class TopologyView : public QGraphicsView {
   void fit();
   void updateLinks(const sim::ClusterSnapshot& cluster);
   int linkIndex(int a, int b) const;
+  QString linkToolTip(int a, int b) const;
   QString nodeName(int node) const;
   bool nodeAlive(int node) const;
   QMenu* newMenu(const QString& title);
@@ -86,9 +101,10 @@ class TopologyView : public QGraphicsView {
   FaultDuration duration_ = FaultDuration::k10s;
   QGraphicsScene* scene_;
   std::vector<TopologyNodeItem*> nodes_;  // owned by scene_
-  std::vector<TopologyLinkItem*> links_;  // pairs a < b in order (0,1), (0,2), ..., (1,2), ...
-  std::vector<TopologyCutItem*> cuts_;    // one per link, hidden while the link is not cut
+  TopologyLinksItem* links_ = nullptr;  // all links; pairs a < b in order (0,1), (0,2), ..., (1,2)
+  std::vector<TopologyCutItem*> cuts_;  // one per link, hidden while the link is not cut
   TopologyLegendItem* legend_ = nullptr;
+  int cut_links_ = 0;  // in the latest snapshot
 };
 
 }  // namespace iris::ui

@@ -1,7 +1,8 @@
 // The topology view over real snapshots of a simulated cluster (no source thread): one item per
-// node and per link, kept across snapshots; cuts that come with a partition and go with the heal;
-// link and node health; and context menus whose actions send the right fault values to the source.
-// Also writes two screenshots (/tmp/topology-healthy.png, /tmp/topology-broken.png) to look at.
+// node and a link per pair, kept across snapshots; cuts that come with a partition and go with the
+// heal; link and node health; only the links that are not healthy in a large cluster; and context
+// menus whose actions send the right fault values to the source. Also writes screenshots
+// (/tmp/topology-healthy.png, /tmp/topology-broken.png, /tmp/topology-100.png) to look at.
 
 #include <spdlog/spdlog.h>
 
@@ -9,6 +10,7 @@
 #include <QGraphicsItem>
 #include <QGraphicsScene>
 #include <QMenu>
+#include <QToolTip>
 #include <QtTest>
 #include <memory>
 
@@ -106,6 +108,8 @@ class TestTopology : public QObject {
   void rightClickKeepsTheSelection();
   void linkAndBackgroundMenus();
   void screenshots();
+  void linksAboveTheThreshold();
+  void hundredNodes();
 };
 
 // One node item per node and one link per pair; a snapshot of the same size keeps the items.
@@ -119,9 +123,15 @@ void TestTopology::itemsFollowTheNodeCount() {
   view.setSnapshot(snapshotOf(c3));
   QCOMPARE(view.nodeCount(), 3);
   QCOMPARE(view.linkCount(), 3);
+  QCOMPARE(view.drawnLinkCount(), 3);
   QCOMPARE(view.visibleCutCount(), 0);
-  for (auto [a, b] : std::initializer_list<std::pair<int, int>>{{0, 1}, {0, 2}, {1, 2}})
+  for (auto [a, b] : std::initializer_list<std::pair<int, int>>{{0, 1}, {0, 2}, {1, 2}}) {
     QCOMPARE(view.linkHealth(a, b), TopologyView::LinkHealth::kUp);
+    QVERIFY(view.linkDrawn(a, b));
+  }
+  QVERIFY(!view.linkDrawn(0, 0));
+  QVERIFY(!view.linkDrawn(0, 3));
+  QCOMPARE(view.status().split(QLatin1Char('\n')).size(), 2);  // nothing left out to count
   QGraphicsItem* first = view.nodeItem(0);
   const auto items = view.scene()->items().size();
   runFor(c3, 0.5);
@@ -153,6 +163,7 @@ void TestTopology::layoutFitsEveryClusterSize() {
     view.setSnapshot(snapshotOf(c));
     QCOMPARE(view.nodeCount(), static_cast<int>(n));
     QCOMPARE(view.linkCount(), static_cast<int>(n * (n - 1) / 2));
+    QCOMPARE(view.drawnLinkCount(), view.linkCount());  // small clusters: every link
     const QRectF scene = view.sceneRect();
     for (int i = 0; i < view.nodeCount(); ++i) {
       const QRectF a = view.nodeItem(i)->sceneBoundingRect();
@@ -445,6 +456,159 @@ void TestTopology::screenshots() {
   view.setPalette(dark);
   view.nodeItem(static_cast<int>(hot))->setSelected(true);
   QVERIFY(view.grab().save(QStringLiteral("/tmp/topology-broken-dark.png")));
+}
+
+// Up to kAllLinksMaxNodes nodes every link is drawn; one more and only those that are not healthy
+// (a dead node's). Links are found under the pointer, and say what both ends see in a tooltip.
+void TestTopology::linksAboveTheThreshold() {
+  FakeSource source;
+  TopologyView view(&source);
+  view.resize(1000, 700);
+  view.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&view));
+  const auto n = static_cast<std::uint32_t>(TopologyView::kAllLinksMaxNodes);
+  const auto mid = [&](int a, int b) {
+    return view.mapFromScene((view.nodeItem(a)->scenePos() + view.nodeItem(b)->scenePos()) / 2);
+  };
+  SimCluster all(config(n), 30);
+  runFor(all, 1.5);
+  view.setSnapshot(snapshotOf(all));
+  QCOMPARE(view.linkCount(), static_cast<int>(n * (n - 1) / 2));
+  QCOMPARE(view.drawnLinkCount(), view.linkCount());
+  QCOMPARE(view.linkHealth(0, 1), TopologyView::LinkHealth::kUp);
+  QCOMPARE(view.linkAt(mid(0, 1)), std::make_pair(0, 1));
+  QCOMPARE(view.linkAt(QPoint(1, 1)), std::make_pair(-1, -1));
+  QHelpEvent help(QEvent::ToolTip, mid(0, 1), view.viewport()->mapToGlobal(mid(0, 1)));
+  QApplication::sendEvent(view.viewport(), &help);
+  QVERIFY2(QToolTip::text().contains(QStringLiteral("n00 sees n01 up")) &&
+               QToolTip::text().contains(QStringLiteral("n01 sees n00 up")),
+           qPrintable(QToolTip::text()));
+  QToolTip::hideText();
+
+  SimCluster more(config(n + 1), 31);
+  runFor(more, 1.5);
+  more.apply(KillNode{3});
+  runFor(more, 0.5);
+  view.setSnapshot(snapshotOf(more));
+  QCOMPARE(view.linkCount(), static_cast<int>((n + 1) * n / 2));
+  QCOMPARE(view.drawnLinkCount(), static_cast<int>(n));  // the dead node's
+  for (int a = 0; a <= static_cast<int>(n); ++a) {
+    for (int b = a + 1; b <= static_cast<int>(n); ++b) {
+      QCOMPARE(view.linkDrawn(a, b), a == 3 || b == 3);
+      QCOMPARE(view.linkHealth(a, b) == TopologyView::LinkHealth::kUp, a != 3 && b != 3);
+    }
+  }
+  QCOMPARE(view.linkAt(mid(0, 1)), std::make_pair(-1, -1));  // healthy: not drawn, not found
+  QCOMPARE(view.linkAt(mid(3, 9)), std::make_pair(3, 9));
+  const QString hidden = QStringLiteral("healthy links not drawn: %1").arg((n + 1) * n / 2 - n);
+  QVERIFY2(view.status().endsWith(hidden), qPrintable(view.status()));
+
+  // The partition's links are drawn while still up, before the failure detector gives up.
+  more.apply(Partition{{0}, {1}, false});
+  view.setSnapshot(snapshotOf(more));
+  QCOMPARE(view.linkHealth(0, 1), TopologyView::LinkHealth::kUp);
+  QVERIFY(view.cutItem(0, 1)->isVisible());
+  QVERIFY(view.linkDrawn(0, 1));
+  QCOMPARE(view.drawnLinkCount(), static_cast<int>(n) + 1);
+  if (qEnvironmentVariableIsSet("IRIS_TOPOLOGY_SHOTS"))
+    view.grab().save(QStringLiteral("/tmp/topology-n%1.png").arg(n + 1));
+}
+
+// A 100-node cluster with traffic, a partitioned pair and a dead node: only the links that are not
+// healthy are drawn (the cut one and the dead node's), the legend counts the others. Prints what
+// a snapshot and a repaint cost (figures, not assertions) and saves /tmp/topology-100.png
+// (1200x800).
+void TestTopology::hundredNodes() {
+  FakeSource source;
+  SimCluster c(config(100), 13);
+  const std::uint64_t start = c.now_us();
+  LiveWorkload load(c, 13);
+  runFor(c, 3);
+  c.apply(Partition{{0}, {1}, false});
+  c.apply(KillNode{50});
+  runFor(c, 2.5);  // the failure detector gives up after 1 s of silence
+  TopologyView view(&source);
+  view.resize(1200, 800);
+  view.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&view));
+  QElapsedTimer timer;
+  timer.start();
+  view.setSnapshot(snapshotOf(c, start));
+  const double first_ms = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+  QCOMPARE(view.nodeCount(), 100);
+  QCOMPARE(view.linkCount(), 4950);
+  QCOMPARE(view.linkHealth(0, 1), TopologyView::LinkHealth::kDown);
+  QCOMPARE(view.linkHealth(50, 60), TopologyView::LinkHealth::kDown);
+  QCOMPARE(view.linkHealth(2, 3), TopologyView::LinkHealth::kUp);
+  QVERIFY(view.cutItem(0, 1)->isVisible());
+  QCOMPARE(view.visibleCutCount(), 1);
+  QVERIFY(view.linkDrawn(0, 1));  // cut
+  QVERIFY(view.linkDrawn(1, 0));
+  QVERIFY(view.linkDrawn(50, 60));  // down: a dead end
+  QVERIFY(!view.linkDrawn(2, 3));   // healthy
+  QVERIFY(!view.linkDrawn(0, 99));
+  int drawn = 0, healthy = 0;
+  for (int a = 0; a < 100; ++a) {
+    for (int b = a + 1; b < 100; ++b) {
+      const bool up = view.linkHealth(a, b) == TopologyView::LinkHealth::kUp;
+      QCOMPARE(view.linkDrawn(a, b), !up || (a == 0 && b == 1));
+      drawn += view.linkDrawn(a, b) ? 1 : 0;
+      healthy += up ? 1 : 0;
+    }
+  }
+  QVERIFY2(drawn >= 100, qPrintable(QString::number(drawn)));  // 0-1 and the 99 of n50
+  QCOMPARE(view.drawnLinkCount(), drawn);
+  QCOMPARE(healthy, 4950 - drawn);
+  // The legend says how many are not drawn; a drawn link is found under the pointer, a hidden
+  // one is not.
+  QVERIFY2(view.status().contains(
+               QStringLiteral("healthy links not drawn: %1").arg(QLocale().toString(4950 - drawn))),
+           qPrintable(view.status()));
+  const auto mid = [&](int a, int b) {
+    return view.mapFromScene((view.nodeItem(a)->scenePos() + view.nodeItem(b)->scenePos()) / 2);
+  };
+  QCOMPARE(view.linkAt(mid(50, 60)), std::make_pair(50, 60));
+  QCOMPARE(view.linkAt(mid(98, 99)), std::make_pair(-1, -1));  // its neighbours: 50-98, 50-99
+
+  // Steady state: snapshots of the same cluster 100 ms apart, as the console gets them.
+  std::vector<SnapshotPtr> snapshots;
+  for (int i = 0; i < 10; ++i) {
+    runFor(c, 0.1);
+    snapshots.push_back(snapshotOf(c, start));
+  }
+  timer.restart();
+  for (const auto& s : snapshots) view.setSnapshot(s);
+  const double steady_ms = static_cast<double>(timer.nsecsElapsed()) / 1e6 / 10;
+  QApplication::processEvents();
+  timer.restart();
+  for (int i = 0; i < 10; ++i) view.viewport()->repaint();
+  const double repaint_ms = static_cast<double>(timer.nsecsElapsed()) / 1e6 / 10;
+  qInfo("100 nodes: first setSnapshot %.2f ms, setSnapshot %.3f ms, viewport repaint %.2f ms",
+        first_ms, steady_ms, repaint_ms);
+  QVERIFY(view.grab().save(QStringLiteral("/tmp/topology-100.png")));
+
+  // The worst case: half the cluster cut from the other half, 2,500 cut links: too many for a
+  // marker each, the links show them.
+  std::vector<std::uint32_t> left, right;
+  for (std::uint32_t i = 0; i < 100; ++i) (i < 50 ? left : right).push_back(i);
+  c.apply(Heal{});
+  c.apply(Partition{left, right, false});
+  runFor(c, 2.5);
+  timer.restart();
+  view.setSnapshot(snapshotOf(c, start));
+  const double split_ms = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+  QCOMPARE(view.visibleCutCount(), 0);
+  QVERIFY2(view.status().contains(QStringLiteral("cut links: 2500")), qPrintable(view.status()));
+  QVERIFY(view.drawnLinkCount() >= 2500);
+  QVERIFY(view.linkDrawn(0, 99));
+  QVERIFY(!view.linkDrawn(0, 1));
+  QApplication::processEvents();
+  timer.restart();
+  for (int i = 0; i < 5; ++i) view.viewport()->repaint();
+  qInfo("100 nodes split in two: setSnapshot %.2f ms, viewport repaint %.2f ms", split_ms,
+        static_cast<double>(timer.nsecsElapsed()) / 1e6 / 5);
+  if (qEnvironmentVariableIsSet("IRIS_TOPOLOGY_SHOTS"))
+    view.grab().save(QStringLiteral("/tmp/topology-100-split.png"));
 }
 
 QTEST_MAIN(TestTopology)
