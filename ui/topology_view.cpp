@@ -814,7 +814,8 @@ class TopologyLegendItem : public QGraphicsItem {
  public:
   // large: a large cluster, longer figures and a third status line (the links not drawn).
   explicit TopologyLegendItem(bool large)
-      : w_(large ? kLegendW + kLegendWider : kLegendW), extra_(large ? kStatusLineH : 0) {
+      : w_(std::max(large ? kLegendW + kLegendWider : kLegendW, widestLabel() + 66)),
+        extra_(large ? kStatusLineH : 0) {
     setData(kKindKey, kLegendKind);
     setZValue(2);
   }
@@ -894,17 +895,18 @@ class TopologyLegendItem : public QGraphicsItem {
         q->drawRect(QRectF(r.left() + i * 9, r.top() + 3, 9, r.height() - 6));
       }
     };
+    const QStringList labels = entryLabels();
     const std::vector<std::pair<Swatch, QString>> entries = {
-        {line(QPen(healthyColor(), 3)), tr("link up")},
-        {line(QPen(degradedColor(), 3)), tr("link slow (rtt > 20 ms)")},
-        {line(QPen(degradedColor(), 2.5, Qt::DashLine)), tr("link up on one side only")},
-        {line(QPen(downLinkColor(), 2, Qt::DashLine)), tr("link down")},
-        {cut, tr("✂ partition (↛ one-way)")},
-        {box(healthyColor()), tr("node healthy")},
-        {box(degradedColor()), tr("node degraded (fault active)")},
-        {box(deadColor()), tr("node down")},
-        {bars, tr("inbox per router shard")},
-        {heat, tr("hot recipient: inbox buckets")},
+        {line(QPen(healthyColor(), 3)), labels[0]},
+        {line(QPen(degradedColor(), 3)), labels[1]},
+        {line(QPen(degradedColor(), 2.5, Qt::DashLine)), labels[2]},
+        {line(QPen(downLinkColor(), 2, Qt::DashLine)), labels[3]},
+        {cut, labels[4]},
+        {box(healthyColor()), labels[5]},
+        {box(degradedColor()), labels[6]},
+        {box(deadColor()), labels[7]},
+        {bars, labels[8]},
+        {heat, labels[9]},
     };
     double y = 62;
     p->setFont(sceneFont(scene(), 12));
@@ -916,6 +918,27 @@ class TopologyLegendItem : public QGraphicsItem {
       drawElided(p, QRectF(56, y, w_ - 66, 18), Qt::AlignLeft | Qt::AlignVCenter, text);
       y += 23;
     }
+  }
+
+  // The entries' labels, in order; the legend is as wide as the widest needs (translations are
+  // longer than English).
+  static QStringList entryLabels() {
+    return {tr("link up"),
+            tr("link slow (rtt > 20 ms)"),
+            tr("link up on one side only"),
+            tr("link down"),
+            tr("✂ partition (↛ one-way)"),
+            tr("node healthy"),
+            tr("node degraded (fault active)"),
+            tr("node down"),
+            tr("inbox per router shard"),
+            tr("hot recipient: inbox buckets")};
+  }
+  static double widestLabel() {
+    const QFontMetricsF fm(sceneFont(nullptr, 12));
+    double w = 0;
+    for (const auto& label : entryLabels()) w = std::max(w, fm.horizontalAdvance(label));
+    return std::ceil(w) + 4;
   }
 
   double w_, extra_;
