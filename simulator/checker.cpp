@@ -12,6 +12,13 @@ std::string id(const std::string& sender, std::uint64_t cid) {
 }
 }  // namespace
 
+double percentile(std::vector<std::uint64_t> v, double p) {
+  if (v.empty()) return 0;
+  auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return static_cast<double>(v[k]);
+}
+
 void Checker::violate(const std::string& kind, std::string msg, std::string detail) {
   if (counts_[kind]++ < kKeptPerKind) {
     violations_.push_back({kind, std::move(msg), std::move(detail)});

@@ -18,6 +18,10 @@
 
 namespace iris::sim {
 
+// The p-th quantile (p in [0, 1], nearest rank) of samples, in their unit; 0 for none. Every
+// latency figure of the simulator, the reports and the console is taken this way.
+double percentile(std::vector<std::uint64_t> samples, double p);
+
 struct Violation {
   std::string kind;
   std::string id;  // the message, "sender#client_msg_id" ("" when no message is at fault)

@@ -15,19 +15,6 @@ double wall_seconds() {
       .count();
 }
 
-// p in [0, 1] of a sample (nearest rank); 0 for none.
-double percentile_us(std::vector<std::uint64_t> v, double p) {
-  if (v.empty()) return 0;
-  auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-  return static_cast<double>(v[k]);
-}
-
-// Seconds until the next event of a Poisson process with this rate.
-double exponential_s(Rng& rng, double per_s) {
-  return -std::log(1.0 - rng.unit()) / per_s;
-}
-
 constexpr const char* kCheckerKinds[] = {"lost",        "duplicated", "reordered", "phantom",
                                          "misdirected", "corrupted",  "protocol"};
 constexpr std::size_t kExamples = 20;
@@ -153,10 +140,10 @@ void FireRun::pairs(const Pairs& p) {
       if (n % 4 == 3) peer = static_cast<std::uint32_t>(rng_.below(p.count));
       const std::string from = user(p.first + i, p.prefix), to = user(p.first + peer, p.prefix);
       send_now(from, to, payload(from, to, n++, p.payload_bytes), now());
-      auto gap = static_cast<std::uint64_t>(exponential_s(rng_, p.per_user_per_s) * kSecond);
+      auto gap = static_cast<std::uint64_t>(rng_.exponential_s(p.per_user_per_s) * kSecond);
       target_.at(now() + gap + 1, [self] { (*self)(); });
     };
-    auto start = static_cast<std::uint64_t>(exponential_s(rng_, p.per_user_per_s) * kSecond);
+    auto start = static_cast<std::uint64_t>(rng_.exponential_s(p.per_user_per_s) * kSecond);
     target_.at(p.from_us + start, [self = &next] { (*self)(); });
   }
 }
@@ -168,7 +155,7 @@ void FireRun::fan_in(const FanIn& f) {
     if (!*alive || now() >= f.until_us) return;
     const std::string& from = f.senders[rng_.below(f.senders.size())];
     send_now(from, f.recipient, payload(from, f.recipient, n++, f.payload_bytes), now());
-    auto gap = static_cast<std::uint64_t>(exponential_s(rng_, f.total_per_s) * kSecond);
+    auto gap = static_cast<std::uint64_t>(rng_.exponential_s(f.total_per_s) * kSecond);
     target_.at(now() + gap + 1, [self] { (*self)(); });
   };
   target_.at(f.from_us, [self = &next] { (*self)(); });
@@ -317,7 +304,7 @@ std::uint64_t FireRun::peak_memory_bytes() const {
   return p;
 }
 double FireRun::latency_percentile_ms(double p) const {
-  return percentile_us(target_.checker().latencies_us(), p) / 1000;
+  return percentile(target_.checker().latencies_us(), p) / 1000;
 }
 
 void FireRun::schedule_sample() {
@@ -341,8 +328,8 @@ void FireRun::sample() {
   const auto& lat = ch.latencies_us();
   std::vector<std::uint64_t> slice(lat.begin() + static_cast<std::ptrdiff_t>(last_latency_index_),
                                    lat.end());
-  p.p50_ms = percentile_us(slice, 0.5) / 1000;
-  p.p99_ms = percentile_us(std::move(slice), 0.99) / 1000;
+  p.p50_ms = percentile(slice, 0.5) / 1000;
+  p.p99_ms = percentile(std::move(slice), 0.99) / 1000;
   last_sent_ = ch.sent();
   last_delivered_ = ch.deliveries();
   last_sample_us_ = t;
@@ -454,10 +441,10 @@ ScenarioResult FireRun::finish() {
       "target time");
   const std::string lat_how =
       "target time from the scheduled send to delivery, every message (open loop)";
-  add("latency_p50_ms", percentile_us(lat, 0.5) / 1000, "ms", lat_how);
-  add("latency_p99_ms", percentile_us(lat, 0.99) / 1000, "ms", lat_how);
-  add("latency_p999_ms", percentile_us(lat, 0.999) / 1000, "ms", lat_how);
-  add("ack_p99_ms", percentile_us(ch.ack_latencies_us(), 0.99) / 1000, "ms",
+  add("latency_p50_ms", percentile(lat, 0.5) / 1000, "ms", lat_how);
+  add("latency_p99_ms", percentile(lat, 0.99) / 1000, "ms", lat_how);
+  add("latency_p999_ms", percentile(lat, 0.999) / 1000, "ms", lat_how);
+  add("ack_p99_ms", percentile(ch.ack_latencies_us(), 0.99) / 1000, "ms",
       "target time from the scheduled send to its SEND_ACK(OK)");
   if (converge_s_) {
     add("converge_s", *converge_s_, "s",
@@ -482,7 +469,7 @@ ScenarioResult FireRun::finish() {
     r.fault_windows.push_back({label, from, since_start_s(now())});
   }
   for (double q : {0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 0.9999, 1.0}) {
-    r.spectrum.push_back({q, percentile_us(lat, q) / 1000});
+    r.spectrum.push_back({q, percentile(lat, q) / 1000});
   }
   ClusterSnapshot snap = target_.snapshot();
   double forwarded = 0, queued = 0;

@@ -8,15 +8,8 @@ namespace iris::sim {
 
 namespace {
 
-double exponential_s(Rng& rng, double per_s) {
-  return -std::log(1.0 - rng.unit()) / per_s;
-}
-
 double percentile_ms(std::vector<std::uint64_t> v, double p) {
-  if (v.empty()) return 0;
-  auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-  return static_cast<double>(v[k]) / 1000;
+  return percentile(std::move(v), p) / 1000;
 }
 
 }  // namespace
@@ -47,7 +40,7 @@ void LiveWorkload::configure(const WorkloadSettings& settings) {
 
 void LiveWorkload::send_next(std::uint64_t g) {
   const double rate = settings_.msgs_per_user_per_s * settings_.users;
-  const auto gap = static_cast<std::uint64_t>(exponential_s(rng_, rate) * 1e6) + 1;
+  const auto gap = static_cast<std::uint64_t>(rng_.exponential_s(rate) * 1e6) + 1;
   World& w = cluster_.world();
   w.after(gap, [this, alive = alive_, g] {
     if (!*alive || g != generation_) return;
@@ -65,7 +58,7 @@ void LiveWorkload::send_next(std::uint64_t g) {
 }
 
 void LiveWorkload::churn_next(std::uint64_t g) {
-  const auto gap = static_cast<std::uint64_t>(exponential_s(rng_, settings_.churn_per_s) * 1e6) + 1;
+  const auto gap = static_cast<std::uint64_t>(rng_.exponential_s(settings_.churn_per_s) * 1e6) + 1;
   World& w = cluster_.world();
   w.after(gap, [this, alive = alive_, g] {
     if (!*alive || g != generation_) return;

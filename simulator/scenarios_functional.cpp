@@ -183,9 +183,7 @@ ScenarioDef f4() {
                               std::to_string(run.since_start_s(tr.at_us)) + " s");
               }
             }
-            std::sort(delays.begin(), delays.end());
-            const double p99 =
-                delays.empty() ? 0 : static_cast<double>(delays[(delays.size() - 1) * 99 / 100]) / 1000;
+            const double p99 = percentile(std::move(delays), 0.99) / 1000;
             run.figure({"presence_p99_ms", p99, "ms",
                         "from a user's login or logout to a watcher's notice, every transition "
                         "and watcher",

@@ -241,11 +241,7 @@ ScenarioDef s3() {
                 if (it != seen.end()) delays.push_back(it->at_us - at);
               }
             }
-            std::sort(delays.begin(), delays.end());
-            run.figure({"presence_p99_ms",
-                        delays.empty() ? 0
-                                       : static_cast<double>(delays[(delays.size() - 1) * 99 / 100]) / 1000,
-                        "ms", "from the star's login or logout to a watcher's notice (100 watchers "
+            run.figure({"presence_p99_ms", percentile(std::move(delays), 0.99) / 1000, "ms", "from the star's login or logout to a watcher's notice (100 watchers "
                         "sampled, every change)",
                         200, Bound::kAtMost, true});
             run.heal_and_converge(5);

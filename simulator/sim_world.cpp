@@ -1,5 +1,7 @@
 #include "simulator/sim_world.h"
 
+#include <cmath>
+
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -20,6 +22,10 @@ std::uint64_t rotl(std::uint64_t x, int k) {
 
 Rng::Rng(std::uint64_t seed) {
   for (auto& s : s_) s = splitmix64(seed);
+}
+
+double Rng::exponential_s(double per_s) {
+  return -std::log(1.0 - unit()) / per_s;
 }
 
 std::uint64_t Rng::next() {

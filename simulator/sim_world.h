@@ -17,6 +17,8 @@ class Rng {
   double unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }  // [0, 1)
   std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : next() % n; }
   bool chance(double p) { return unit() < p; }
+  // Seconds until the next event of a Poisson process with this rate (per second).
+  double exponential_s(double per_s);
 
  private:
   std::uint64_t s_[4];
