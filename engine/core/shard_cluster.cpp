@@ -9,10 +9,10 @@
 //  - otherwise: accept into the queue, an inbox named handoff_queue_name(T) (durable, spilled and
 //    loaded like any inbox). The sender's SEND_ACK comes when the row is durable. While T is up
 //    the queue replays to T in id order, and T's OK outcome removes the row, as an ACK would.
-// A failed link turns the forwards still unanswered into queued messages, in the order they were
-// sent and before anything newer, so per-sender order holds across the switch. T may have taken
-// some of them already: it then stores them twice, and the recipient's client drops the second
-// copy by (sender, client_msg_id) (docs/protocol.md).
+// A failed link turns the forwards still unanswered into queued messages, each sender's in the
+// order it sent them and before anything newer, so per-sender order holds across the switch. T
+// may have taken some of them already: it then stores them twice, and the recipient's client
+// drops the second copy by (sender, client_msg_id) (docs/protocol.md).
 
 #include <spdlog/spdlog.h>
 
@@ -209,7 +209,15 @@ void Shard::peer_down(cluster::NodeIndex node) {
     logging::event(spdlog::level::info, "forwards_requeued",
                    {{"node", view->members[node].id}, {"count", std::to_string(back.size())}});
   }
-  for (auto& r : back) {  // in relay-id order: the order they were sent
+  // Per sender in client id order, which is the order the sender sent them in. Relay-id order (the
+  // order they went to T) is not always that: a message T refused and its sender sent again goes
+  // out after later ones already on their way, which T holds back until it comes again; if T
+  // dies before it answers, relay-id order would queue the later ones first (found by the
+  // simulator, MIX seed 11645, with a lossy link delaying T's answers).
+  std::stable_sort(back.begin(), back.end(), [](const RouteMessage& a, const RouteMessage& b) {
+    return a.sender != b.sender ? a.sender < b.sender : a.client_msg_id < b.client_msg_id;
+  });
+  for (auto& r : back) {
     metrics_.forwards_requeued.add();
     accept_route(std::move(r));
   }
