@@ -3,6 +3,7 @@
 #include "simulator/faults.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "simulator/sim_cluster.h"
 #include "simulator/sim_cluster_state.h"
@@ -78,8 +79,20 @@ void SimCluster::apply(const Fault& fault) {
     }
   } else if (auto* loss = std::get_if<LossyLinks>(&fault)) {
     link_loss_ = loss->probability;
+  } else if (auto* dl = std::get_if<DegradeLink>(&fault)) {
+    auto set = [this, dl](std::uint32_t a, std::uint32_t b) {
+      if (a == b || a >= nodes_.size() || b >= nodes_.size()) return;
+      if (dl->extra_us == 0 && dl->loss <= 0) {
+        degraded_.erase({a, b});
+      } else {
+        degraded_[{a, b}] = {dl->extra_us, std::clamp(dl->loss, 0.0, 1.0)};
+      }
+    };
+    set(dl->from, dl->to);
+    if (!dl->one_way) set(dl->to, dl->from);
   } else if (std::holds_alternative<RecoverAll>(fault)) {
     cut_.clear();
+    degraded_.clear();
     link_loss_ = 0;
     for (std::uint32_t i = 0; i < nodes_.size(); ++i) {
       nodes_[i]->clog_us = 0;
@@ -100,6 +113,12 @@ std::string node_list(const std::vector<std::uint32_t>& v) {
   std::string s = "{";
   for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
   return s + "}";
+}
+// 0.05 -> "5%", 0.005 -> "0.5%"
+std::string percent(double p) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g%%", p * 100);
+  return buf;
 }
 struct Describe {
   std::string operator()(const KillNode& f) { return "KillNode " + std::to_string(f.node); }
@@ -140,6 +159,17 @@ struct Describe {
   std::string operator()(const LossyLinks& f) {
     return "LossyLinks p=" + std::to_string(f.probability);
   }
+  std::string operator()(const DegradeLink& f) {
+    if (f.extra_us == 0 && f.loss <= 0) {
+      return "RestoreLink " + std::to_string(f.from) + (f.one_way ? " -> " : " <-> ") +
+             std::to_string(f.to);
+    }
+    std::string s = "DegradeLink " + std::to_string(f.from) + (f.one_way ? " -> " : " <-> ") +
+                    std::to_string(f.to);
+    if (f.extra_us) s += " +" + std::to_string(f.extra_us) + " us";
+    if (f.loss > 0) s += " loss " + percent(f.loss);
+    return s;
+  }
   std::string operator()(const RecoverAll&) { return "RecoverAll"; }
 };
 }  // namespace
@@ -159,6 +189,7 @@ std::optional<Fault> undo_of(const Fault& fault) {
   if (auto* b = std::get_if<CpuBurn>(&fault)) return CpuBurn{b->node, 0};
   if (auto* m = std::get_if<MemoryPressure>(&fault)) return MemoryPressure{m->node, 0};
   if (std::holds_alternative<LossyLinks>(fault)) return LossyLinks{0};
+  if (auto* l = std::get_if<DegradeLink>(&fault)) return DegradeLink{l->from, l->to, 0, 0, l->one_way};
   return std::nullopt;
 }
 

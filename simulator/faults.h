@@ -61,11 +61,21 @@ struct MemoryPressure {  // each shard of the node may hold only this many messa
 struct LossyLinks {  // each peer frame resets its link with this probability (0: reliable)
   double probability = 0;
 };
+// One peer link made worse, in one direction (from -> to) or both: every frame takes extra_us
+// longer, and each is lost with probability `loss` — TCP then resends it after a retransmission
+// timeout (200 ms, doubling while losses repeat), so a loss shows as delay with the link's order
+// kept, unlike LossyLinks' resets. extra_us 0 and loss 0: the link is healthy again.
+struct DegradeLink {
+  std::uint32_t from = 0, to = 0;
+  std::uint64_t extra_us = 0;
+  double loss = 0;
+  bool one_way = false;
+};
 struct RecoverAll {};
 
 using Fault =
     std::variant<KillNode, RestartNode, DrainNode, Partition, Heal, ClogNode, SlowDisk, StallDisk, DiskFull,
-                 DiskErrors, SlowConsumer, CpuBurn, MemoryPressure, LossyLinks, RecoverAll>;
+                 DiskErrors, SlowConsumer, CpuBurn, MemoryPressure, LossyLinks, DegradeLink, RecoverAll>;
 
 std::string describe(const Fault& fault);
 // The fault that undoes `fault` on its own target (RestartNode for KillNode, Heal for a

@@ -11,9 +11,10 @@ using Bound = Figure::Bound;
 
 // One random fault of the kinds in `kinds` (indices below), from `at` for `len`, undone after.
 // 0 kill/restart, 1 partition (sometimes one-way), 2 disk errors, 3 slow disk, 4 stalled disk,
-// 5 slow consumer, 6 clog, 7 disk full, 8 lossy peer links, 9 CPU burn, 10 memory pressure.
+// 5 slow consumer, 6 clog, 7 disk full, 8 lossy peer links, 9 CPU burn, 10 memory pressure,
+// 11 one slow and lossy peer link (sometimes one way).
 void random_fault(FireRun& run, std::uint64_t at, std::uint64_t len, std::uint32_t users,
-                  std::uint32_t kinds = 11) {
+                  std::uint32_t kinds = 12) {
   Rng& rng = run.rng();
   const std::uint32_t n = run.target().size();
   auto node = static_cast<std::uint32_t>(rng.below(n));
@@ -61,6 +62,13 @@ void random_fault(FireRun& run, std::uint64_t at, std::uint64_t len, std::uint32
       run.fault_at(at, MemoryPressure{node, 2'000 + rng.below(8'000)});
       run.fault_at(at + len, MemoryPressure{node, 0});
       break;
+    case 11: {
+      auto other = static_cast<std::uint32_t>((node + 1 + rng.below(n - 1)) % n);
+      const bool one_way = rng.chance(0.3);
+      run.fault_at(at, DegradeLink{node, other, rng.below(100'000), rng.unit() * 0.1, one_way});
+      run.fault_at(at + len, DegradeLink{node, other, 0, 0, one_way});
+      break;
+    }
     default:
       run.fault_at(at, ClogNode{node, 50'000});
       run.fault_at(at + len, ClogNode{node, 0});
@@ -70,7 +78,7 @@ void random_fault(FireRun& run, std::uint64_t at, std::uint64_t len, std::uint32
 
 // `count` random faults starting in [from_s, until_s), each lasting 0.3-3.3 s.
 void random_faults(FireRun& run, int count, double from_s, double until_s, std::uint32_t users,
-                   std::uint32_t kinds = 11) {
+                   std::uint32_t kinds = 12) {
   for (int k = 0; k < count; ++k) {
     std::uint64_t at = run.at_s(from_s) +
                        run.rng().below(static_cast<std::uint64_t>((until_s - from_s) * kSecond));

@@ -59,6 +59,9 @@ std::uint64_t SimCluster::latency(std::uint32_t from, std::uint32_t to) {
   }
   if (from < nodes_.size()) l += nodes_[from]->clog_us;
   if (to < nodes_.size()) l += nodes_[to]->clog_us;
+  if (!degraded_.empty()) {
+    if (auto it = degraded_.find({from, to}); it != degraded_.end()) l += it->second.extra_us;
+  }
   return l;
 }
 
@@ -262,8 +265,20 @@ bool SimCluster::send_peer(std::uint32_t from, std::uint32_t to, const peer::Pee
   }
   auto bytes = std::make_shared<protocol::Bytes>();
   peer::encode_peer(*bytes, frame);
-  std::uint64_t& last = l.last_arrival[from < to ? 0 : 1];
-  std::uint64_t t = std::max(last, world_.now_us() + latency(from, to) + nodes_[to]->cpu_burn_us);
+  const int dir = from < to ? 0 : 1;
+  std::uint64_t& last = l.last_arrival[dir];
+  std::uint64_t t = world_.now_us() + latency(from, to) + nodes_[to]->cpu_burn_us;
+  if (!degraded_.empty()) {
+    // A lost segment arrives after TCP's retransmission timeout, which doubles while losses go on;
+    // everything behind it on the link waits (last_arrival keeps the order).
+    auto it = degraded_.find({from, to});
+    if (it != degraded_.end() && it->second.loss > 0 && world_.rng().chance(it->second.loss)) {
+      t += kRetransmitTimeoutUs << std::min<std::uint32_t>(l.losses[dir]++, 6);
+    } else {
+      l.losses[dir] = 0;
+    }
+  }
+  t = std::max(last, t);
   last = t;
   world_.at(t, [this, from, to, gen = l.gen, bytes] { deliver_peer(to, from, gen, *bytes); });
   return true;
@@ -418,6 +433,13 @@ ClusterSnapshot SimCluster::snapshot() const {
   for (const auto& [a, b] : cut_) {
     s.active_faults.push_back("cut " + view_.members[a].id + " -> " + view_.members[b].id);
     s.cuts.push_back({a, b});
+  }
+  for (const auto& [dir, d] : degraded_) {
+    std::string f = "DegradeLink " + view_.members[dir.first].id + " -> " + view_.members[dir.second].id;
+    if (d.extra_us) f += " +" + std::to_string(d.extra_us) + " us";
+    if (d.loss > 0) f += " loss " + std::to_string(d.loss);
+    s.active_faults.push_back(std::move(f));
+    s.degraded.push_back({dir.first, dir.second, d.extra_us, d.loss});
   }
   if (link_loss_ > 0) s.active_faults.push_back("LossyLinks p=" + std::to_string(link_loss_));
   s.link_loss = link_loss_;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -115,11 +116,13 @@ class SimCluster final : public FireTarget {
   class EngineScope;
   class Env;
   class ShardStore;
+  static constexpr std::uint64_t kRetransmitTimeoutUs = 200'000;  // Linux's minimum RTO
   struct Link {
     bool up = false;
     bool broken = false;  // a frame was dropped: TCP stalls, nothing more gets through
     std::uint64_t gen = 0;
     std::uint64_t last_arrival[2] = {0, 0};  // per direction (low->high, high->low)
+    std::uint32_t losses[2] = {0, 0};  // DegradeLink: losses in a row (the retransmit backs off)
   };
 
   std::uint64_t latency(std::uint32_t from, std::uint32_t to);
@@ -162,6 +165,11 @@ class SimCluster final : public FireTarget {
   std::unordered_map<std::string, std::size_t> client_of_;
   std::vector<FaultRecord> fault_log_;
   double link_loss_ = 0;  // LossyLinks
+  struct Degraded {
+    std::uint64_t extra_us = 0;
+    double loss = 0;
+  };
+  std::map<std::pair<std::uint32_t, std::uint32_t>, Degraded> degraded_;  // DegradeLink, per direction
   std::uint64_t engine_ns_ = 0;  // measure_engine_time
   int engine_depth_ = 0;
 };

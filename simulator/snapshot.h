@@ -43,12 +43,19 @@ struct NodeSnapshot {
 struct Cut {
   std::uint32_t from = 0, to = 0;
 };
+// A direction made slow or lossy by DegradeLink.
+struct DegradedLink {
+  std::uint32_t from = 0, to = 0;
+  std::uint64_t extra_us = 0;
+  double loss = 0;
+};
 struct ClusterSnapshot {
   std::uint64_t now_us = 0;
   std::uint64_t seed = 0;
   std::vector<NodeSnapshot> nodes;
   std::vector<std::string> active_faults;
   std::vector<Cut> cuts;
+  std::vector<DegradedLink> degraded;
   std::vector<std::string> slow_consumers;
   double link_loss = 0;
   std::uint64_t sent = 0, acked = 0, delivered = 0, violations = 0;
