@@ -1036,10 +1036,6 @@
         <translation>Partition (beidseitig)</translation>
     </message>
     <message>
-        <source>Clog both ends (+50 ms)</source>
-        <translation>Beide Enden verzögern (+50 ms)</translation>
-    </message>
-    <message>
         <source>Heal partitions</source>
         <translation>Partitionen aufheben</translation>
     </message>
@@ -1054,6 +1050,42 @@
     <message>
         <source>healthy links not drawn: %1</source>
         <translation>nicht gezeichnete fehlerfreie Verbindungen: %1</translation>
+    </message>
+    <message>
+        <source>+%1 ms</source>
+        <translation>+%1 ms</translation>
+    </message>
+    <message>
+        <source>%1% loss</source>
+        <translation>%1 % Verlust</translation>
+    </message>
+    <message>
+        <source>%1 → %2 degraded: +%3 ms, %4% of packets lost</source>
+        <translation>%1 → %2 gestört: +%3 ms, %4 % der Pakete verloren</translation>
+    </message>
+    <message>
+        <source>Add latency</source>
+        <translation>Latenz hinzufügen</translation>
+    </message>
+    <message>
+        <source>+%1 ms each way</source>
+        <translation>+%1 ms je Richtung</translation>
+    </message>
+    <message>
+        <source>Lose packets</source>
+        <translation>Pakete verlieren</translation>
+    </message>
+    <message>
+        <source>%1% (TCP resends after 200 ms)</source>
+        <translation>%1 % (TCP sendet nach 200 ms erneut)</translation>
+    </message>
+    <message>
+        <source>Clog (+2 s each way)</source>
+        <translation>Verstopfen (+2 s je Richtung)</translation>
+    </message>
+    <message>
+        <source>Restore this link</source>
+        <translation>Diese Verbindung wiederherstellen</translation>
     </message>
 </context>
 <context>

@@ -1035,10 +1035,6 @@
         <translation>分区（双向）</translation>
     </message>
     <message>
-        <source>Clog both ends (+50 ms)</source>
-        <translation>两端拥塞（+50 ms）</translation>
-    </message>
-    <message>
         <source>Heal partitions</source>
         <translation>修复分区</translation>
     </message>
@@ -1053,6 +1049,42 @@
     <message>
         <source>healthy links not drawn: %1</source>
         <translation>未绘制的正常链路：%1</translation>
+    </message>
+    <message>
+        <source>+%1 ms</source>
+        <translation>+%1 毫秒</translation>
+    </message>
+    <message>
+        <source>%1% loss</source>
+        <translation>丢包 %1%</translation>
+    </message>
+    <message>
+        <source>%1 → %2 degraded: +%3 ms, %4% of packets lost</source>
+        <translation>%1 → %2 已劣化：+%3 毫秒，丢包 %4%</translation>
+    </message>
+    <message>
+        <source>Add latency</source>
+        <translation>增加延迟</translation>
+    </message>
+    <message>
+        <source>+%1 ms each way</source>
+        <translation>每个方向 +%1 毫秒</translation>
+    </message>
+    <message>
+        <source>Lose packets</source>
+        <translation>丢包</translation>
+    </message>
+    <message>
+        <source>%1% (TCP resends after 200 ms)</source>
+        <translation>%1%（TCP 在 200 毫秒后重传）</translation>
+    </message>
+    <message>
+        <source>Clog (+2 s each way)</source>
+        <translation>堵塞（每个方向 +2 秒）</translation>
+    </message>
+    <message>
+        <source>Restore this link</source>
+        <translation>恢复此链路</translation>
     </message>
 </context>
 <context>

@@ -108,6 +108,8 @@ class SimWorker final : public QObject {
     }
     if (auto* s = std::get_if<sim::SlowConsumer>(&fault)) return QString::fromStdString(s->user);
     if (std::holds_alternative<sim::LossyLinks>(fault)) return tr("all links");
+    if (auto* l = std::get_if<sim::DegradeLink>(&fault))
+      return node(l->from) + (l->one_way ? " -> " : " <-> ") + node(l->to);
     QString t;
     std::visit(
         [&](const auto& f) {

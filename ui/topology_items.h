@@ -297,7 +297,8 @@ class TopologyLegendItem : public QGraphicsItem {
  public:
   // large: a large cluster, longer figures and a third status line (the links not drawn).
   explicit TopologyLegendItem(bool large)
-      : w_(std::max(large ? kLegendW + kLegendWider : kLegendW, widestLabel() + 66)),
+      : w_(std::max({large ? kLegendW + kLegendWider : kLegendW, widestLabel() + 66,
+                     widestStatus(large) + 24})),
         extra_(large ? kStatusLineH : 0) {
     setData(kKindKey, kLegendKind);
     setZValue(2);
@@ -314,6 +315,19 @@ class TopologyLegendItem : public QGraphicsItem {
     QStringList lines{first_, second_};
     if (!third_.isEmpty()) lines << third_;
     return lines.join(QLatin1Char('\n'));
+  }
+
+  // Every status line and every label fits the legend (nothing is drawn cut short with "…").
+  bool textFits() const {
+    const QFontMetricsF fm(sceneFont(scene(), 12));
+    const double room = w_ - 24;
+    for (const QString& line : {second_, third_}) {
+      if (fm.horizontalAdvance(line) > room) return false;
+    }
+    for (const auto& label : entryLabels()) {
+      if (fm.horizontalAdvance(label) > w_ - 66) return false;
+    }
+    return QFontMetricsF(sceneFont(scene(), 14, true)).horizontalAdvance(first_) <= room;
   }
 
   QRectF boundingRect() const override { return {0, 0, w_, kLegendH + extra_}; }
@@ -422,6 +436,15 @@ class TopologyLegendItem : public QGraphicsItem {
     double w = 0;
     for (const auto& label : entryLabels()) w = std::max(w, fm.horizontalAdvance(label));
     return std::ceil(w) + 4;
+  }
+
+  // The status line with figures as wide as they get (a 100-node cluster, many links cut), so
+  // no language has it cut short.
+  static double widestStatus(bool large) {
+    const QFontMetricsF fm(sceneFont(nullptr, 12));
+    const int n = large ? 100 : 12;
+    const QString line = tr("%1 of %2 nodes up · cut links: %3").arg(n).arg(n).arg(n * (n - 1) / 2);
+    return std::ceil(fm.horizontalAdvance(line)) + 4;
   }
 
   double w_, extra_;

@@ -124,7 +124,7 @@ void drawElided(QPainter* p, const QRectF& r, int flags, const QString& text) {
 // A label on a rounded plate, centred on `at`, readable over links.
 void drawPlate(QPainter* p, QPointF at, const QString& text, const QColor& fg, const QColor& bg,
                const QColor& border) {
-  const QRectF t = p->fontMetrics().boundingRect(text);
+  const QRectF t = p->fontMetrics().boundingRect(QRect(0, 0, 1000, 1000), Qt::AlignCenter, text);
   const QRectF r(at.x() - t.width() / 2 - 5, at.y() - t.height() / 2 - 2, t.width() + 10,
                  t.height() + 4);
   p->setPen(QPen(border, 1));

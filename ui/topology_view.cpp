@@ -94,6 +94,12 @@ void TopologyView::updateLinks(const sim::ClusterSnapshot& c) {
   }
   const bool markers = n <= kAllLinksMaxNodes || cut_links_ <= kMaxCutMarkers;
   links_->setCutsDrawn(!markers);
+  // Latency and loss an operator added, per direction.
+  std::vector<const sim::DegradedLink*> degraded(static_cast<std::size_t>(n * n), nullptr);
+  for (const auto& d : c.degraded) {
+    if (d.from < static_cast<std::uint32_t>(n) && d.to < static_cast<std::uint32_t>(n))
+      degraded[at(static_cast<int>(d.from), static_cast<int>(d.to))] = &d;
+  }
   // What each live node reports of each peer (nullptr: no report).
   std::vector<const cluster::PeerInfo*> seen(static_cast<std::size_t>(n * n), nullptr);
   for (int a = 0; a < n; ++a) {
@@ -124,6 +130,10 @@ void TopologyView::updateLinks(const sim::ClusterSnapshot& c) {
         h = LinkHealth::kSlow;
         label = tr("%1 ms").arg(static_cast<double>(rtt) / 1e3, 0, 'f', 0);
       }
+      if (const QString d = degradedLabel(degraded[at(a, b)], degraded[at(b, a)]); !d.isEmpty()) {
+        if (h == LinkHealth::kUp) h = LinkHealth::kSlow;
+        label = d;  // what was done to it (its rtt is in the tooltip)
+      }
       const bool cut_ab = cut[at(a, b)] != 0, cut_ba = cut[at(b, a)] != 0;
       // Most links are not cut and were not: leave their markers alone (thousands of items).
       if (cut_ab || cut_ba || links_->cut(i)) cuts_[i]->setCut(cut_ab, cut_ba, markers);
@@ -131,6 +141,23 @@ void TopologyView::updateLinks(const sim::ClusterSnapshot& c) {
     }
   }
   links_->commit();
+}
+
+// "+100 ms" over "5% loss" for a link an operator degraded (the worse direction, an arrow when
+// one way only); empty when healthy.
+QString TopologyView::degradedLabel(const sim::DegradedLink* ab, const sim::DegradedLink* ba) {
+  std::uint64_t extra = 0;
+  double loss = 0;
+  for (const auto* d : {ab, ba}) {
+    if (!d) continue;
+    extra = std::max(extra, d->extra_us);
+    loss = std::max(loss, d->loss);
+  }
+  QStringList parts;
+  if (extra) parts << tr("+%1 ms").arg(static_cast<double>(extra) / 1e3, 0, 'f', 0);
+  if (loss > 0) parts << tr("%1% loss").arg(loss * 100, 0, 'g', 2);
+  if (!parts.isEmpty() && (!ab || !ba)) parts.front() += ab ? QStringLiteral(" →") : QStringLiteral(" ←");
+  return parts.join(QLatin1Char('\n'));
 }
 
 QString TopologyView::linkToolTip(int a, int b) const {
@@ -145,7 +172,18 @@ QString TopologyView::linkToolTip(int a, int b) const {
         .arg(static_cast<double>(p->rtt_us) / 1e3, 0, 'f', 2)
         .arg(QString::fromLatin1(cluster::to_string(p->state)));
   };
-  return side(a, b) + QLatin1Char('\n') + side(b, a);
+  QString tip = side(a, b) + QLatin1Char('\n') + side(b, a);
+  for (const auto& d : snapshot_->cluster.degraded) {
+    if (!((d.from == static_cast<std::uint32_t>(a) && d.to == static_cast<std::uint32_t>(b)) ||
+          (d.from == static_cast<std::uint32_t>(b) && d.to == static_cast<std::uint32_t>(a))))
+      continue;
+    tip += QLatin1Char('\n') + tr("%1 → %2 degraded: +%3 ms, %4% of packets lost")
+                                   .arg(nodeName(static_cast<int>(d.from)),
+                                        nodeName(static_cast<int>(d.to)))
+                                   .arg(static_cast<double>(d.extra_us) / 1e3, 0, 'f', 0)
+                                   .arg(d.loss * 100, 0, 'g', 2);
+  }
+  return tip;
 }
 
 void TopologyView::rebuild(int count) {
@@ -241,6 +279,10 @@ std::pair<int, int> TopologyView::linkAt(QPoint pos) const {
 
 QString TopologyView::status() const {
   return legend_ ? legend_->status() : QString();
+}
+
+bool TopologyView::legendFits() const {
+  return legend_ && legend_->textFits();
 }
 
 int TopologyView::visibleCutCount() const {
@@ -498,12 +540,31 @@ QMenu* TopologyView::menuForLink(int a, int b) {
   addTimedFault(menu, QStringLiteral("partitionLink"), tr("Partition (two-way)"),
                 sim::Partition{{ua}, {ub}, false});
   addPairActions(menu, a, b, true);
-  QAction* clog = menu->addAction(tr("Clog both ends (+50 ms)"));
-  clog->setObjectName(QStringLiteral("clogLink"));
-  connect(clog, &QAction::triggered, this, [this, ua, ub] {
-    apply(sim::ClogNode{ua, 50'000}, durationOf(duration_));
-    apply(sim::ClogNode{ub, 50'000}, durationOf(duration_));
-  });
+  // Latency and loss on this one link, both ways (the node's "Clog links" slows all of them).
+  menu->addSeparator();
+  const auto degrade = [ua, ub](std::uint64_t extra_us, double loss) {
+    return sim::DegradeLink{ua, ub, extra_us, loss, false};
+  };
+  QMenu* latency = menu->addMenu(tr("Add latency"));
+  latency->setObjectName(QStringLiteral("latencyMenu"));
+  for (int ms : {20, 100, 500}) {
+    addTimedFault(latency, QStringLiteral("latency%1").arg(ms), tr("+%1 ms each way").arg(ms),
+                  degrade(static_cast<std::uint64_t>(ms) * 1000, 0));
+  }
+  QMenu* loss = menu->addMenu(tr("Lose packets"));
+  loss->setObjectName(QStringLiteral("lossMenu"));
+  for (int pct : {1, 5, 20}) {
+    addTimedFault(loss, QStringLiteral("loss%1").arg(pct), tr("%1% (TCP resends after 200 ms)").arg(pct),
+                  degrade(0, pct / 100.0));
+  }
+  addTimedFault(menu, QStringLiteral("clogLink"), tr("Clog (+2 s each way)"), degrade(2'000'000, 0));
+  bool degraded = false;
+  if (snapshot_) {
+    for (const auto& d : snapshot_->cluster.degraded)
+      degraded |= (d.from == ua && d.to == ub) || (d.from == ub && d.to == ua);
+  }
+  addFault(menu, QStringLiteral("restoreLink"), tr("Restore this link"), degrade(0, 0), {})
+      ->setEnabled(degraded);
   menu->addSeparator();
   addFault(menu, QStringLiteral("heal"), tr("Heal partitions"), sim::Heal{}, {});
   addDurationMenu(menu);

@@ -64,9 +64,11 @@ class TopologyView : public QGraphicsView {
   std::pair<int, int> linkAt(QPoint pos) const;  // drawn link under a viewport point; {-1, -1}
   int visibleCutCount() const;  // cut markers: one per cut link (a large cluster: if not many)
   QString status() const;       // the legend's status lines, one a line
+  bool legendFits() const;      // no legend text is cut short (in the language in use)
   QGraphicsItem* nodeItem(int node) const;     // nullptr when out of range
   QGraphicsItem* cutItem(int a, int b) const;  // the cut marker of link a-b (maybe hidden)
   LinkHealth linkHealth(int a, int b) const;   // kDown when out of range
+  QString linkToolTip(int a, int b) const;     // both ends' view of the link, what degrades it
   std::vector<int> selectedNodes() const;      // ascending
 
  public slots:
@@ -85,7 +87,7 @@ class TopologyView : public QGraphicsView {
   void fit();
   void updateLinks(const sim::ClusterSnapshot& cluster);
   int linkIndex(int a, int b) const;
-  QString linkToolTip(int a, int b) const;
+  static QString degradedLabel(const sim::DegradedLink* ab, const sim::DegradedLink* ba);
   QString nodeName(int node) const;
   bool nodeAlive(int node) const;
   QMenu* newMenu(const QString& title);

@@ -9,6 +9,7 @@
 #include "ui/embedded_source.h"
 #include "ui/i18n.h"
 #include "ui/main_window.h"
+#include "ui/topology_view.h"
 
 using namespace iris::ui;
 
@@ -60,6 +61,11 @@ void TestI18n::windowIsTranslated() {
   MainWindow w(std::make_unique<EmbeddedSource>(EmbeddedOptions{}));
   QCOMPARE(w.windowTitle(), title);
   QCOMPARE(w.recoverAllAction()->text(), recoverAll);
+  // The topology legend (its widest status line too) is not cut short in this language.
+  w.resize(1400, 900);
+  w.show();
+  QTRY_VERIFY_WITH_TIMEOUT(!w.topology()->status().isEmpty(), 5000);
+  QVERIFY2(w.topology()->legendFits(), qPrintable(w.topology()->status()));
 }
 
 void TestI18n::unknownLanguageFallsBackToEnglish() {

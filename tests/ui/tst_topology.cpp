@@ -382,10 +382,22 @@ void TestTopology::linkAndBackgroundMenus() {
   QCOMPARE(source.last(), text(Partition{{0}, {1}, true}));
   trigger(link.get(), "oneWayBA");
   QCOMPARE(source.last(), text(Partition{{1}, {0}, true}));
+  trigger(link.get(), "latency100");
+  QCOMPARE(source.last(), text(DegradeLink{0, 1, 100'000, 0, false}));
+  trigger(link.get(), "loss5");
+  QCOMPARE(source.last(), text(DegradeLink{0, 1, 0, 0.05, false}));
   trigger(link.get(), "clogLink");
-  QCOMPARE(source.calls.size(), std::size_t{5});
-  QCOMPARE(text(source.calls[3].fault), text(ClogNode{0, 50'000}));
-  QCOMPARE(source.last(), text(ClogNode{1, 50'000}));
+  QCOMPARE(source.last(), text(DegradeLink{0, 1, 2'000'000, 0, false}));
+  QVERIFY(!find(link.get(), "restoreLink")->isEnabled());  // nothing to restore yet
+
+  // A degraded link: drawn slow with what was done to it, and its menu can restore it.
+  c.apply(DegradeLink{1, 0, 100'000, 0.05, true});
+  view.setSnapshot(snapshotOf(c));
+  QCOMPARE(view.linkHealth(0, 1), TopologyView::LinkHealth::kSlow);
+  QVERIFY2(view.linkToolTip(0, 1).contains(QStringLiteral("+100 ms")), qPrintable(view.linkToolTip(0, 1)));
+  link.reset(view.menuForLink(0, 1));
+  trigger(link.get(), "restoreLink");
+  QCOMPARE(source.last(), text(DegradeLink{0, 1, 0, 0, false}));
 
   std::unique_ptr<QMenu> background(view.menuForBackground());
   trigger(background.get(), "heal");
@@ -430,6 +442,7 @@ void TestTopology::screenshots() {
   c.apply(SlowDisk{hot, 20'000});
   c.apply(CpuBurn{(hot + 1) % 5 == dead ? (hot + 2) % 5 : (hot + 1) % 5, 2'000});
   c.apply(ClogNode{(hot + 4) % 5 == dead ? (hot + 3) % 5 : (hot + 4) % 5, 15'000});
+  c.apply(DegradeLink{0, 1, 100'000, 0.05, false});
   runFor(c, 2);
   TopologyView view(&source);
   view.resize(1000, 700);
@@ -438,6 +451,7 @@ void TestTopology::screenshots() {
   const SnapshotPtr s = snapshotOf(c, start);
   view.setSnapshot(s);
   QVERIFY(view.visibleCutCount() >= 2);
+  QCOMPARE(view.linkHealth(0, 1), TopologyView::LinkHealth::kSlow);
   bool hot_shown = false;
   for (const auto& sh : s->cluster.nodes[hot].shards) hot_shown |= !sh.hot_users.empty();
   QVERIFY2(hot_shown, "no hot recipient in the snapshot");
