@@ -393,6 +393,46 @@
         <source>Language</source>
         <translation>Sprache</translation>
     </message>
+    <message>
+        <source>&amp;Recent clusters</source>
+        <translation>&amp;Zuletzt geöffnete Cluster</translation>
+    </message>
+    <message>
+        <source>(none yet)</source>
+        <translation>(noch keine)</translation>
+    </message>
+    <message>
+        <source>Clear the list</source>
+        <translation>Liste leeren</translation>
+    </message>
+    <message>
+        <source>Cannot open the recent cluster %1</source>
+        <translation>Der zuletzt geöffnete Cluster %1 lässt sich nicht öffnen</translation>
+    </message>
+    <message>
+        <source>10 s</source>
+        <translation>10 s</translation>
+    </message>
+    <message>
+        <source>30 s</source>
+        <translation>30 s</translation>
+    </message>
+    <message>
+        <source>until recovered</source>
+        <translation>bis zur Wiederherstellung</translation>
+    </message>
+    <message>
+        <source>Faults from the menus last</source>
+        <translation>Fehler aus den Menüs dauern</translation>
+    </message>
+    <message>
+        <source>Charts show the last</source>
+        <translation>Diagramme zeigen die letzten</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
 </context>
 <context>
     <name>iris::ui::NodesModel</name>
@@ -494,6 +534,13 @@
     <message>
         <source>cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>iris::ui::RecentClusters</name>
+    <message>
+        <source>Simulated: %1 nodes · seed %2 · %3 users</source>
+        <translation>Simuliert: %1 Knoten · Seed %2 · %3 Benutzer</translation>
     </message>
 </context>
 <context>

@@ -392,6 +392,46 @@
         <source>Language</source>
         <translation>语言</translation>
     </message>
+    <message>
+        <source>&amp;Recent clusters</source>
+        <translation>最近的集群(&amp;R)</translation>
+    </message>
+    <message>
+        <source>(none yet)</source>
+        <translation>（暂无）</translation>
+    </message>
+    <message>
+        <source>Clear the list</source>
+        <translation>清空列表</translation>
+    </message>
+    <message>
+        <source>Cannot open the recent cluster %1</source>
+        <translation>无法打开最近的集群 %1</translation>
+    </message>
+    <message>
+        <source>10 s</source>
+        <translation>10 秒</translation>
+    </message>
+    <message>
+        <source>30 s</source>
+        <translation>30 秒</translation>
+    </message>
+    <message>
+        <source>until recovered</source>
+        <translation>直到恢复</translation>
+    </message>
+    <message>
+        <source>Faults from the menus last</source>
+        <translation>菜单注入的故障持续</translation>
+    </message>
+    <message>
+        <source>Charts show the last</source>
+        <translation>图表显示最近</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
 </context>
 <context>
     <name>iris::ui::NodesModel</name>
@@ -493,6 +533,13 @@
     <message>
         <source>cannot write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>iris::ui::RecentClusters</name>
+    <message>
+        <source>Simulated: %1 nodes · seed %2 · %3 users</source>
+        <translation>模拟：%1 个节点 · 种子 %2 · %3 个用户</translation>
     </message>
 </context>
 <context>

@@ -312,6 +312,15 @@ void ChartsPanel::addClusterSeries() {
   latency->addSeries(tr("p50"));
 }
 
+void ChartsPanel::setHistorySeconds(int seconds) {
+  history_s_ = std::clamp(seconds, 10, 600);
+  for (LiveChart* c : charts_) {
+    c->setCapacity(static_cast<std::size_t>(history_s_) * 10);
+    c->setWindowSeconds(history_s_);
+  }
+  refreshCharts();
+}
+
 void ChartsPanel::clear() {
   for (LiveChart* c : charts_) c->removeAllSeries();
   for (auto& n : node_charts_) n->reset();

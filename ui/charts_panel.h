@@ -42,6 +42,10 @@ class ChartsPanel : public QWidget {
   LiveChart* chart(Chart which) const;
   int columns() const { return columns_; }
 
+  // Seconds of history every chart shows and keeps (points at the source's 10 Hz; default 60).
+  void setHistorySeconds(int seconds);
+  int historySeconds() const { return history_s_; }
+
   QSize minimumSizeHint() const override;
   QSize sizeHint() const override;
 
@@ -69,6 +73,7 @@ class ChartsPanel : public QWidget {
   int columns_ = 0;
   double last_t_ = -1;
   bool stale_ = false;  // points added while hidden, not yet refreshed
+  int history_s_ = 60;
 };
 
 }  // namespace iris::ui

@@ -26,6 +26,7 @@
 #include "ui/embedded_source.h"
 #include "ui/i18n.h"
 #include "ui/models.h"
+#include "ui/recent_clusters.h"
 #include "ui/runner_panel.h"
 #include "ui/topology_view.h"
 
@@ -234,6 +235,11 @@ void MainWindow::buildDocks() {
 
 void MainWindow::buildMenus() {
   auto* file = menuBar()->addMenu(tr("&File"));
+  recent_menu_ = file->addMenu(tr("&Recent clusters"));
+  recent_menu_->setObjectName("recentClusters");
+  connect(recent_menu_, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
+  fillRecentMenu();
+  file->addSeparator();
   auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
   auto* cluster = menuBar()->addMenu(tr("&Cluster"));
@@ -263,6 +269,54 @@ void MainWindow::restoreLayout() {
   restoreState(s.value("window/state").toByteArray());
   const int speed = speed_->findData(s.value("cluster/speed", static_cast<int>(Speed::kRealTime)));
   if (speed >= 0) speed_->setCurrentIndex(speed);
+  applyPreferences();
+  if (auto* embedded = qobject_cast<EmbeddedSource*>(source_.get()))
+    RecentClusters::add(RecentClusters::simulatedSpec(embedded->options()));
+}
+
+// The preferences that take effect at once: how long menu faults last, how much the charts show.
+void MainWindow::applyPreferences() {
+  QSettings s;
+  const int duration = s.value("ui/fault_duration", static_cast<int>(topology_->faultDuration())).toInt();
+  if (duration >= 0 && duration <= static_cast<int>(TopologyView::FaultDuration::kUntilRecovered))
+    topology_->setFaultDuration(static_cast<TopologyView::FaultDuration>(duration));
+  charts_->setHistorySeconds(s.value("ui/chart_seconds", charts_->historySeconds()).toInt());
+}
+
+void MainWindow::fillRecentMenu() {
+  recent_menu_->clear();
+  const QStringList recent = RecentClusters::load();
+  for (const QString& spec : recent) {
+    QAction* a = recent_menu_->addAction(RecentClusters::label(spec));
+    a->setData(spec);
+    connect(a, &QAction::triggered, this, [this, spec] { openRecent(spec); });
+  }
+  if (recent.isEmpty()) recent_menu_->addAction(tr("(none yet)"))->setEnabled(false);
+  recent_menu_->addSeparator();
+  QAction* clear = recent_menu_->addAction(tr("Clear the list"));
+  clear->setObjectName("clearRecent");
+  clear->setEnabled(!recent.isEmpty());
+  connect(clear, &QAction::triggered, this, [] { RecentClusters::clear(); });
+}
+
+bool MainWindow::openRecent(const QString& spec) {
+  auto* embedded = qobject_cast<EmbeddedSource*>(source_.get());
+  if (embedded == nullptr) return false;
+  const auto o = RecentClusters::parseSimulated(spec, embedded->options());
+  if (!o) {
+    onEvent(last_time_s_, EventKind::kError, tr("Cannot open the recent cluster %1").arg(spec));
+    return false;
+  }
+  openSimulated(*o);
+  return true;
+}
+
+void MainWindow::openSimulated(const EmbeddedOptions& options) {
+  auto* embedded = qobject_cast<EmbeddedSource*>(source_.get());
+  if (embedded == nullptr) return;
+  showWorkload(options.workload);
+  embedded->restart(options);
+  RecentClusters::add(RecentClusters::simulatedSpec(options));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
@@ -382,14 +436,15 @@ void MainWindow::newCluster() {
   o.nodes = static_cast<std::uint32_t>(nodes->value());
   o.seed = static_cast<std::uint64_t>(seed->value());
   o.workload.users = static_cast<std::uint32_t>(users->value());
-  showWorkload(o.workload);
-  embedded->restart(o);
+  openSimulated(o);
 }
 
-// Preferences: the language (applied at the next start, like most desktop applications do).
+// Preferences: the language (applied at the next start, like most desktop applications do), how
+// long a fault from the menus lasts and how much history the charts show (both at once).
 void MainWindow::preferences() {
   QDialog dialog(this);
   dialog.setWindowTitle(tr("Preferences"));
+  dialog.setObjectName("preferencesDialog");
   auto* language = new QComboBox(&dialog);
   language->setObjectName("language");
   language->addItem(tr("System default"), QString());
@@ -398,15 +453,32 @@ void MainWindow::preferences() {
   language->setCurrentIndex(std::max(0, language->findData(s.value("ui/language").toString())));
   auto* note = new QLabel(tr("The language changes the next time the console starts."), &dialog);
   note->setWordWrap(true);
+  auto* duration = new QComboBox(&dialog);
+  duration->setObjectName("faultDuration");
+  duration->addItem(tr("10 s"), static_cast<int>(TopologyView::FaultDuration::k10s));
+  duration->addItem(tr("30 s"), static_cast<int>(TopologyView::FaultDuration::k30s));
+  duration->addItem(tr("until recovered"),
+                    static_cast<int>(TopologyView::FaultDuration::kUntilRecovered));
+  duration->setCurrentIndex(
+      std::max(0, duration->findData(static_cast<int>(topology_->faultDuration()))));
+  auto* history = new QComboBox(&dialog);
+  history->setObjectName("chartHistory");
+  for (int seconds : {60, 120, 300}) history->addItem(tr("%1 min").arg(seconds / 60), seconds);
+  history->setCurrentIndex(std::max(0, history->findData(charts_->historySeconds())));
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
   connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
   auto* form = new QFormLayout(&dialog);
   form->addRow(tr("Language"), language);
   form->addRow(note);
+  form->addRow(tr("Faults from the menus last"), duration);
+  form->addRow(tr("Charts show the last"), history);
   form->addRow(buttons);
   if (dialog.exec() != QDialog::Accepted) return;
   s.setValue("ui/language", language->currentData().toString());
+  s.setValue("ui/fault_duration", duration->currentData().toInt());
+  s.setValue("ui/chart_seconds", history->currentData().toInt());
+  applyPreferences();
 }
 
 void MainWindow::about() {

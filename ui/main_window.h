@@ -9,6 +9,7 @@
 #include "ui/cluster_source.h"
 
 class QAction;
+class QMenu;
 class QComboBox;
 class QLabel;
 class QSpinBox;
@@ -26,6 +27,7 @@ class UsersModel;
 class EventLogModel;
 class ScenarioRunner;
 class RunnerPanel;
+struct EmbeddedOptions;
 
 class MainWindow final : public QMainWindow {
   Q_OBJECT
@@ -40,6 +42,13 @@ class MainWindow final : public QMainWindow {
   QTableView* nodesTable() const { return nodes_view_; }
   QAction* recoverAllAction() const { return recover_all_; }
   RunnerPanel* runnerPanel() const { return runner_panel_; }
+  ChartsPanel* charts() const { return charts_; }
+  QMenu* recentMenu() const { return recent_menu_; }
+  // Opens a File > Recent clusters entry; false (and an error in the event log) if it cannot.
+  bool openRecent(const QString& spec);
+
+ public slots:
+  void preferences();
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -60,7 +69,9 @@ class MainWindow final : public QMainWindow {
   void showUserMenu(const QPoint& pos);
   void about();
   void newCluster();
-  void preferences();
+  void openSimulated(const EmbeddedOptions& options);
+  void fillRecentMenu();
+  void applyPreferences();
 
   std::unique_ptr<ClusterSource> source_;
   TopologyView* topology_ = nullptr;
@@ -86,6 +97,8 @@ class MainWindow final : public QMainWindow {
   QLabel* status_totals_ = nullptr;
   QLabel* status_seed_ = nullptr;
   QList<QMenu*> view_menus_;
+  QMenu* recent_menu_ = nullptr;
+
   ScenarioRunner* runner_ = nullptr;
   RunnerPanel* runner_panel_ = nullptr;
   bool watching_run_ = false;  // a fire-test run is on: the views show its cluster

@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 
 #include <QAction>
+#include <QComboBox>
+#include <QDialog>
 #include <QMenu>
 #include <QPushButton>
 #include <QSettings>
@@ -14,7 +16,10 @@
 
 #include "ui/embedded_source.h"
 #include "ui/main_window.h"
+#include "ui/charts_panel.h"
+#include "ui/live_chart.h"
 #include "ui/models.h"
+#include "ui/recent_clusters.h"
 #include "ui/runner_panel.h"
 #include "ui/topology_view.h"
 
@@ -56,6 +61,8 @@ class TestMainWindow : public QObject {
   void cpuBurnFromTheMenuDegradesTheNode();
   void scenarioFromTheRunnerShowsItsVerdict();
   void layoutIsRemembered();
+  void recentClustersAreRememberedAndReopen();
+  void preferencesApplyAtOnceAndAreKept();
 };
 
 void TestMainWindow::nodeMenuFaultShowsThenRecoverAllClears() {
@@ -112,6 +119,87 @@ void TestMainWindow::layoutIsRemembered() {
   QVERIFY(s.contains("window/state"));
   auto w = make_window(15);
   QCOMPARE(w->size(), QSize(1234, 777));
+}
+
+// Every simulated cluster opened goes first in File > Recent clusters (once, at most kMax, kept
+// across starts); choosing one restarts the embedded cluster with its size, seed and users.
+void TestMainWindow::recentClustersAreRememberedAndReopen() {
+  RecentClusters::clear();
+  EmbeddedOptions five;
+  five.nodes = 5;
+  five.seed = 42;
+  five.workload.users = 200;
+  const QString spec = RecentClusters::simulatedSpec(five);
+  QCOMPARE(RecentClusters::label(spec), QString("Simulated: 5 nodes · seed 42 · 200 users"));
+  QVERIFY(!RecentClusters::parseSimulated("sim:?nodes=0&seed=1&users=10", {}));
+  QVERIFY(!RecentClusters::parseSimulated("sim:?nodes=3&seed=x&users=10", {}));
+  QVERIFY(!RecentClusters::parseSimulated("iris://127.0.0.1:7000", {}));
+  for (int i = 1; i <= RecentClusters::kMax + 3; ++i) {
+    EmbeddedOptions o;
+    o.seed = static_cast<std::uint64_t>(i);
+    RecentClusters::add(RecentClusters::simulatedSpec(o));
+  }
+  RecentClusters::add(spec);
+  RecentClusters::add(spec);  // once, first
+  QStringList list = RecentClusters::load();
+  QCOMPARE(list.size(), RecentClusters::kMax);
+  QCOMPARE(list.front(), spec);
+  QCOMPARE(list.count(spec), 1);
+
+  auto w = make_window(16);  // its own cluster goes first
+  list = RecentClusters::load();
+  QVERIFY(list.front().contains("seed=16"));
+  QCOMPARE(list.at(1), spec);
+  emit w->recentMenu()->aboutToShow();
+  QAction* entry = nullptr;
+  for (QAction* a : w->recentMenu()->actions()) {
+    if (a->data().toString() == spec) entry = a;
+  }
+  QVERIFY(entry);
+  QCOMPARE(entry->text(), RecentClusters::label(spec));
+  entry->trigger();
+  auto* embedded = qobject_cast<EmbeddedSource*>(w->source());
+  QCOMPARE(embedded->options().nodes, 5u);
+  QCOMPARE(embedded->options().seed, std::uint64_t{42});
+  QTRY_COMPARE_WITH_TIMEOUT(w->nodesModel()->rowCount(), 5, 5000);
+  QCOMPARE(RecentClusters::load().front(), spec);
+  QVERIFY(!w->openRecent("sim:?nodes=999&seed=1&users=10"));  // out of range: refused
+  QCOMPARE(embedded->options().nodes, 5u);
+
+  emit w->recentMenu()->aboutToShow();
+  QAction* clear = find_action(w->recentMenu(), "clearRecent");
+  QVERIFY(clear && clear->isEnabled());
+  clear->trigger();
+  QVERIFY(RecentClusters::load().isEmpty());
+}
+
+// Preferences: the menus' fault duration and the charts' history change at once and are kept.
+void TestMainWindow::preferencesApplyAtOnceAndAreKept() {
+  {
+    auto w = make_window(17);
+    QCOMPARE(w->charts()->historySeconds(), 60);
+    QTimer::singleShot(0, [] {
+      auto* dialog = qobject_cast<QDialog*>(QApplication::activeModalWidget());
+      QVERIFY(dialog);
+      auto* duration = dialog->findChild<QComboBox*>("faultDuration");
+      auto* history = dialog->findChild<QComboBox*>("chartHistory");
+      QVERIFY(duration && history);
+      duration->setCurrentIndex(
+          duration->findData(static_cast<int>(TopologyView::FaultDuration::kUntilRecovered)));
+      history->setCurrentIndex(history->findData(300));
+      QVERIFY(dialog->grab().save("/tmp/preferences.png"));  // to look at
+      dialog->accept();
+    });
+    w->preferences();
+    QCOMPARE(w->topology()->faultDuration(), TopologyView::FaultDuration::kUntilRecovered);
+    QCOMPARE(w->charts()->historySeconds(), 300);
+    QCOMPARE(w->charts()->chart(ChartsPanel::Chart::kMessages)->windowSeconds(), 300.0);
+    QCOMPARE(w->charts()->chart(ChartsPanel::Chart::kMessages)->capacity(), std::size_t{3000});
+  }
+  auto w = make_window(18);  // a new start keeps them
+  QCOMPARE(w->topology()->faultDuration(), TopologyView::FaultDuration::kUntilRecovered);
+  QCOMPARE(w->charts()->historySeconds(), 300);
+  QSettings().remove("ui");
 }
 
 QTEST_MAIN(TestMainWindow)
