@@ -371,4 +371,9 @@ void Shard::finish_drain() {
   flush_removes();
 }
 
+ConnId Shard::session_conn(const std::string& user) {
+  UserState* u = find_user(user);
+  return u != nullptr && u->session != nullptr ? u->session->conn : 0;
+}
+
 }  // namespace iris::core

@@ -53,6 +53,9 @@ class Shard {
   // Memory pressure: lowers (or restores) the bytes of messages this shard holds in memory before
   // it answers RETRY_LATER (starts at CoreConfig::shard_memory_limit). Messages already held stay.
   void set_memory_limit(std::uint64_t bytes) { memory_limit_ = bytes; }
+  std::uint64_t memory_limit() const { return memory_limit_; }
+  // The connection of `user`'s session on this shard, or 0 when it has none (admin faults).
+  ConnId session_conn(const std::string& user);
   // Read-only walk over the users (and hand-off queues) this shard holds: for the simulator's
   // checkers and snapshots, not for the hot path.
   struct UserBrief {

@@ -37,9 +37,14 @@ void Connection::queue(std::span<const std::uint8_t> bytes) {
   }
 }
 
+void Connection::set_writes_paused(bool paused) {
+  writes_paused_ = paused;
+  if (!paused) flush();
+}
+
 void Connection::flush() {
   dirty = false;
-  if (writing_ || pending_.empty() || closed_) return;
+  if (writing_ || pending_.empty() || closed_ || (writes_paused_ && !closing_)) return;
   inflight_.swap(pending_);
   pending_.clear();
   writing_ = true;

@@ -30,6 +30,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void flush();                                // start a write if bytes wait and none is in flight
   void close_after_flush();
   void abort();                                // close now, drop unwritten bytes
+  // Admin fault slow_consumer: bytes queue up unwritten (as if the client stopped reading) until
+  // resumed; the shard's slow-consumer policy then acts as it would on a real slow reader.
+  void set_writes_paused(bool paused);
   core::ConnId id() const { return id_; }
   core::ShardId home() const { return home_; }
   void set_home(core::ShardId home) { home_ = home; }
@@ -59,6 +62,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool closing_ = false;
   bool closed_ = false;
   bool stop_reading_ = false;
+  bool writes_paused_ = false;
   bool aborting_ = false;
   std::unique_ptr<protocol::FrameReader> partial_;  // only while a frame is split across reads
 };

@@ -237,4 +237,37 @@ NodeStats NodeServer::stats() const {
   return s;
 }
 
+void NodeServer::set_cpu_burn(double percent) {
+  for (auto& w : workers_) w->set_cpu_burn(std::clamp(percent, 0.0, 95.0));
+}
+
+void NodeServer::set_shard_memory_limit(std::uint64_t bytes) {
+  const std::uint64_t limit = bytes ? bytes : options_.core.shard_memory_limit;
+  for (auto& w : workers_) {
+    Worker* worker = w.get();
+    asio::post(worker->io(), [worker, limit] { worker->shard().set_memory_limit(limit); });
+  }
+}
+
+bool NodeServer::set_user_writes_paused(const std::string& user, bool paused) {
+  if (workers_.empty()) return false;
+  auto found = std::make_shared<std::promise<bool>>();
+  auto result = found->get_future();
+  Worker& home = *workers_[core::shard_of(user, static_cast<std::uint32_t>(workers_.size()))];
+  asio::post(home.io(), [this, &home, user, paused, found] {
+    const core::ConnId conn = home.shard().session_conn(user);
+    if (conn == 0) return found->set_value(false);
+    Worker& owner = *workers_[owner_of(conn)];
+    asio::post(owner.io(), [&owner, conn, paused, found] {
+      found->set_value(owner.set_writes_paused(conn, paused));
+    });
+  });
+  if (result.wait_for(std::chrono::seconds(1)) != std::future_status::ready) return false;
+  try {
+    return result.get();
+  } catch (const std::future_error&) {  // the workers stopped before answering
+    return false;
+  }
+}
+
 }  // namespace iris::net

@@ -49,10 +49,19 @@ class NodeServer {
   std::uint16_t tls_port() const { return tls_port_; }
   std::uint16_t ws_port() const { return ws_port_; }
   NodeStats stats() const;
+  const ServerOptions& options() const { return options_; }
+  std::uint32_t shard_count() const { return static_cast<std::uint32_t>(workers_.size()); }
 
   Worker& worker(std::uint32_t shard) { return *workers_[shard]; }
   const Worker& worker(std::uint32_t shard) const { return *workers_[shard]; }
   void connection_gone() { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
+  // Admin faults (any thread; applied on the workers' threads).
+  void set_cpu_burn(double percent);                 // 0: none
+  void set_shard_memory_limit(std::uint64_t bytes);  // 0: the configured limit
+  // Pauses or resumes writes to `user`'s connection (as if its client stopped reading). False
+  // when the user has no session on this node (waits up to a second for the workers).
+  bool set_user_writes_paused(const std::string& user, bool paused);
+
   // The cluster links; nullptr for a single node.
   PeerLinks* peer_links() { return links_.get(); }
   std::uint16_t peer_port() const;

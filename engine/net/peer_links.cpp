@@ -36,6 +36,9 @@ struct PeerLinks::Conn {
   NodeIndex peer = cluster::kLocalNode;      // set by its PEER_HELLO
   bool identified = false;
   bool closed = false;
+  // LinkFault delays: frames waiting for their time, in order (due time, bytes).
+  std::deque<std::pair<std::uint64_t, protocol::Bytes>> out_delayed;
+  std::deque<std::pair<std::uint64_t, std::pair<std::uint8_t, protocol::Bytes>>> in_delayed;
 };
 
 PeerLinks::PeerLinks(NodeServer& server, const ServerOptions& options, std::uint64_t incarnation)
@@ -47,6 +50,44 @@ PeerLinks::PeerLinks(NodeServer& server, const ServerOptions& options, std::uint
   connected_ = std::make_unique<std::atomic<bool>[]>(n);
   for (std::size_t i = 0; i < n; ++i) connected_[i] = false;
   pending_.resize(options_.core.shards);
+  faults_.resize(n);
+}
+
+void PeerLinks::set_link_fault(NodeIndex peer, LinkFault fault) {
+  asio::post(io_, [this, peer, fault] {
+    if (peer >= faults_.size()) return;
+    faults_[peer] = fault;
+    logging::event(spdlog::level::warn, "peer_link_fault",
+                   {{"peer", view().members[peer].id},
+                    {"drop_out", fault.drop_out ? "yes" : "no"},
+                    {"drop_in", fault.drop_in ? "yes" : "no"},
+                    {"delay_out_us", std::to_string(fault.delay_out_us)},
+                    {"delay_in_us", std::to_string(fault.delay_in_us)}});
+  });
+}
+
+const PeerLinks::LinkFault& PeerLinks::fault_of(const Conn& c) const {
+  static const LinkFault kNone;
+  const NodeIndex p = c.identified ? c.peer : c.expected;
+  return p < faults_.size() ? faults_[p] : kNone;
+}
+
+// Frames a delay held back whose time has come, in order (the links timer, every 5 ms).
+void PeerLinks::release_delayed(const std::shared_ptr<Conn>& c, std::uint64_t now) {
+  while (!c->closed && !c->out_delayed.empty() && c->out_delayed.front().first <= now) {
+    protocol::Bytes bytes = std::move(c->out_delayed.front().second);
+    c->out_delayed.pop_front();
+    c->out_bytes += bytes.size();
+    c->out.push_back(std::move(bytes));
+    pump_writes(c);
+  }
+  while (!c->closed && !c->in_delayed.empty() && c->in_delayed.front().first <= now) {
+    auto [type, body] = std::move(c->in_delayed.front().second);
+    c->in_delayed.pop_front();
+    auto decoded = peer::decode_peer(peer::PeerFrameView{type, body});
+    if (!decoded) return fail(c, decoded.status().message());
+    handle_frame(c, std::move(*decoded));
+  }
 }
 
 PeerLinks::~PeerLinks() {
@@ -145,7 +186,11 @@ void PeerLinks::flush_submitted() {
 
 void PeerLinks::on_timer() {
   // No stop check here: stop() cancels the timer on this thread, so a tick never runs after it.
-  membership_->on_tick(now_us());
+  const std::uint64_t now = now_us();
+  for (const auto& c : links_) {
+    if (c && (!c->out_delayed.empty() || !c->in_delayed.empty())) release_delayed(c, now);
+  }
+  membership_->on_tick(now);
   run_actions();
   push_pending();
   timer_.expires_after(std::chrono::microseconds(kTimerUs));
@@ -279,14 +324,30 @@ void PeerLinks::read(const std::shared_ptr<Conn>& c) {
 }
 
 void PeerLinks::on_frame(const std::shared_ptr<Conn>& c, const peer::PeerFrameView& view_in) {
+  if (c->identified) {
+    const LinkFault& f = fault_of(*c);
+    if (f.drop_in) return;
+    if (f.delay_in_us > 0 || !c->in_delayed.empty()) {
+      std::uint64_t due = now_us() + f.delay_in_us;
+      if (!c->in_delayed.empty()) due = std::max(due, c->in_delayed.back().first);
+      c->in_delayed.push_back(
+          {due, {view_in.type, protocol::Bytes(view_in.body.begin(), view_in.body.end())}});
+      return;
+    }
+  }
   auto decoded = peer::decode_peer(view_in);
   if (!decoded) {
     fail(c, decoded.status().message());
     return;
   }
+  handle_frame(c, std::move(*decoded));
+}
+
+void PeerLinks::handle_frame(const std::shared_ptr<Conn>& c, peer::PeerFrame frame) {
+  auto* decoded = &frame;
   const std::uint64_t now = now_us();
   if (!c->identified) {
-    const auto* h = std::get_if<peer::PeerHello>(&*decoded);
+    const auto* h = std::get_if<peer::PeerHello>(decoded);
     if (h == nullptr) return fail(c, "first frame is not PEER_HELLO");
     if (h->version != peer::kPeerProtocolVersion) return fail(c, "peer protocol version");
     if (h->cluster != options_.cluster.name) {
@@ -299,6 +360,7 @@ void PeerLinks::on_frame(const std::shared_ptr<Conn>& c, const peer::PeerFrameVi
     if (c->expected != cluster::kLocalNode ? p != c->expected : p > view().self) {
       return fail(c, "unexpected node '" + h->node_id + "' on this link");
     }
+    if (faults_[p].drop_in) return;  // its hello is lost too: the link never comes up
     c->identified = true;
     c->peer = p;
     if (dialing_[p] == c) dialing_[p].reset();
@@ -311,13 +373,13 @@ void PeerLinks::on_frame(const std::shared_ptr<Conn>& c, const peer::PeerFrameVi
     return;
   }
   const NodeIndex p = c->peer;
-  if (auto* hb = std::get_if<cluster::Heartbeat>(&*decoded)) {
+  if (auto* hb = std::get_if<cluster::Heartbeat>(decoded)) {
     membership_->on_heartbeat(p, *hb, now);
-  } else if (auto* ack = std::get_if<cluster::HeartbeatAck>(&*decoded)) {
+  } else if (auto* ack = std::get_if<cluster::HeartbeatAck>(decoded)) {
     membership_->on_heartbeat_ack(p, *ack, now);
   } else {
     membership_->on_frame(p, now);
-    if (auto m = peer::to_shard_message(std::move(*decoded), p)) {
+    if (auto m = peer::to_shard_message(std::move(frame), p)) {
       // The shard first: the message is moved into deliver()'s parameter.
       const auto shard = core::shard_for_peer_message(*m, view(), options_.core.shards);
       deliver(shard, std::move(*m));
@@ -327,6 +389,14 @@ void PeerLinks::on_frame(const std::shared_ptr<Conn>& c, const peer::PeerFrameVi
 
 void PeerLinks::write(const std::shared_ptr<Conn>& c, protocol::Bytes bytes) {
   if (c->closed || bytes.empty()) return;
+  const LinkFault& f = fault_of(*c);
+  if (f.drop_out) return;
+  if (f.delay_out_us > 0 || !c->out_delayed.empty()) {
+    std::uint64_t due = now_us() + f.delay_out_us;
+    if (!c->out_delayed.empty()) due = std::max(due, c->out_delayed.back().first);
+    c->out_delayed.push_back({due, std::move(bytes)});
+    return;
+  }
   c->out_bytes += bytes.size();
   c->out.push_back(std::move(bytes));
   if (c->out_bytes > kMaxQueuedBytes) return fail(c, "peer not reading (64 MiB queued)");

@@ -50,6 +50,17 @@ class PeerLinks {
   // Any thread: the most frames ever waiting for one worker (bounded by the option plus one read).
   std::size_t pending_high_water() const { return high_water_.load(std::memory_order_relaxed); }
 
+  // A fault on the link to one peer (the admin API's peer_drop / peer_delay). Dropped frames
+  // vanish, heartbeats too, so the failure detectors of both ends fail the link and it stays
+  // down (a partition as this node makes it); delayed frames keep their order. A default
+  // LinkFault ends the fault.
+  struct LinkFault {
+    bool drop_out = false, drop_in = false;
+    std::uint64_t delay_out_us = 0, delay_in_us = 0;
+  };
+  // Any thread (applied on the links thread).
+  void set_link_fault(cluster::NodeIndex peer, LinkFault fault);
+
  private:
   struct Conn;
   void on_timer();
@@ -59,6 +70,9 @@ class PeerLinks {
   void start_conn(const std::shared_ptr<Conn>& c);
   void read(const std::shared_ptr<Conn>& c);
   void on_frame(const std::shared_ptr<Conn>& c, const peer::PeerFrameView& view);
+  void handle_frame(const std::shared_ptr<Conn>& c, peer::PeerFrame frame);
+  void release_delayed(const std::shared_ptr<Conn>& c, std::uint64_t now);
+  const LinkFault& fault_of(const Conn& c) const;
   void write(const std::shared_ptr<Conn>& c, protocol::Bytes bytes);
   void pump_writes(const std::shared_ptr<Conn>& c);
   void fail(const std::shared_ptr<Conn>& c, const std::string& why);
@@ -90,6 +104,7 @@ class PeerLinks {
   bool reads_paused_ = false;                  // a worker's pending queue is full
   std::vector<std::shared_ptr<Conn>> paused_;  // links whose next read waits for room
   std::atomic<std::size_t> high_water_{0};
+  std::vector<LinkFault> faults_;  // per member (links thread)
   std::uint16_t peer_port_ = 0;
   std::thread thread_;
   bool started_ = false, stopped_ = false;

@@ -77,10 +77,25 @@ std::uint64_t Worker::now_us() {
 void Worker::on_tick() {
   shard_->on_tick();
   end_turn();
+  if (const double burn = burn_percent_.load(std::memory_order_relaxed); burn > 0) {
+    // Busy for burn % of the time: spin tick * burn / (100 - burn) after each tick's work.
+    const auto spin = std::chrono::microseconds(static_cast<std::int64_t>(
+        static_cast<double>(options_.tick_us) * burn / (100.0 - std::min(burn, 95.0))));
+    const auto until = std::chrono::steady_clock::now() + spin;
+    while (std::chrono::steady_clock::now() < until) {
+    }
+  }
   tick_timer_.expires_after(std::chrono::microseconds(options_.tick_us));
   tick_timer_.async_wait([this](boost::system::error_code ec) {
     if (!ec) on_tick();
   });
+}
+
+bool Worker::set_writes_paused(core::ConnId conn, bool paused) {
+  Connection* c = local(conn);
+  if (c == nullptr) return false;
+  c->set_writes_paused(paused);
+  return true;
 }
 
 core::ConnId Worker::register_connection(std::shared_ptr<Connection> conn) {

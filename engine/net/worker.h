@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <array>
+#include <atomic>
 #include <memory>
 #include <random>
 #include <thread>
@@ -64,6 +65,11 @@ class Worker final : public core::ShardEnv {
   // Any thread: drain the mailbox soon (after pushing into one of its rings).
   void wake();
 
+  // Admin faults. Any thread: spin this share of the time (0-95 %) in every tick.
+  void set_cpu_burn(double percent) { burn_percent_.store(percent, std::memory_order_relaxed); }
+  // This worker's thread: pause or resume writes to a connection living here; false if none.
+  bool set_writes_paused(core::ConnId conn, bool paused);
+
  private:
   void drain_mailbox();
   void push_outboxes();
@@ -88,6 +94,7 @@ class Worker final : public core::ShardEnv {
   std::array<std::uint8_t, 64 * 1024> read_buffer_{};
   std::thread thread_;
   bool in_turn_end_ = false;
+  std::atomic<double> burn_percent_{0};
   std::vector<protocol::Bytes> peer_out_;  // encoded frames per member, handed over at turn end
 };
 
