@@ -9,7 +9,7 @@ packages=(
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqt6sql6-sqlite
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   libspdlog-dev libfmt-dev libsqlite3-dev libssl-dev libbenchmark-dev
-  xvfb xauth openssl fonts-wqy-microhei
+  xvfb xauth openssl fonts-wqy-microhei prometheus
 )
 
 missing=()

@@ -12,13 +12,19 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <thread>
 
+#include "engine/admin/admin_api.h"
+#include "engine/admin/admin_server.h"
+#include "engine/admin/admin_tokens.h"
+#include "engine/admin/node_backend.h"
 #include "engine/auth/token.h"
 #include "engine/common/logging.h"
 #include "engine/cluster/members.h"
 #include "engine/net/node_server.h"
+#include "engine/store/faulty_store.h"
 #include "engine/store/partitioned_store.h"
 #include "engine/store/sqlite_store.h"
 
@@ -128,6 +134,11 @@ po::options_description node_options() {
       ("cluster-name", po::value<std::string>()->default_value("iris"), "peers of another cluster are refused")
       ("peer-heartbeat-ms", po::value<double>()->default_value(100), "heartbeat period on peer links")
       ("peer-down-after-ms", po::value<double>()->default_value(1000), "silence after which a peer link is failed")
+      ("admin-listen", po::value<std::string>()->default_value(""), "admin API HOST:PORT ('' off; needs --admin-tokens)")
+      ("admin-tokens", po::value<std::string>()->default_value(""), "admin tokens file: lines 'viewer|operator NAME TOKEN'")
+      ("admin-tls-cert", po::value<std::string>()->default_value(""), "admin API over HTTPS: certificate chain (PEM)")
+      ("admin-tls-key", po::value<std::string>()->default_value(""), "admin API over HTTPS: private key (PEM)")
+      ("enable-chaos", po::bool_switch(), "let operator tokens inject faults through the admin API (each with a TTL)")
       ("log-format", po::value<std::string>()->default_value("text"), "text or json")
       ("log-level", po::value<std::string>()->default_value("info"), "trace debug info warn error off");
   return o;
@@ -139,6 +150,9 @@ struct Parsed {
   bool relaxed = false;
   std::string secret_file;
   unsigned partitions = 1;
+  iris::admin::AdminServerOptions admin;
+  std::string admin_tokens;
+  bool enable_chaos = false;
 };
 
 // Opens the inbox: DATA_DIR/inbox.db for one partition, inbox-<i>.db for several. A data dir
@@ -213,6 +227,13 @@ Parsed build_options(const po::variables_map& vm) {
     cl.membership.down_after_us =
         static_cast<std::uint64_t>(vm["peer-down-after-ms"].as<double>() * 1000);
   }
+  p.admin.listen = vm["admin-listen"].as<std::string>();
+  p.admin.tls_cert = vm["admin-tls-cert"].as<std::string>();
+  p.admin.tls_key = vm["admin-tls-key"].as<std::string>();
+  p.admin_tokens = vm["admin-tokens"].as<std::string>();
+  p.enable_chaos = vm["enable-chaos"].as<bool>();
+  if (!p.admin.listen.empty() && p.admin_tokens.empty())
+    throw std::invalid_argument("--admin-listen needs --admin-tokens (the API has no anonymous access)");
   p.secret_file = vm.count("token-secret-file") ? vm["token-secret-file"].as<std::string>()
                                                 : (fs::path(p.data_dir) / "node.secret").string();
   return p;
@@ -250,10 +271,38 @@ int run(const po::variables_map& vm) {
   boost::asio::io_context signals_io;
   boost::asio::signal_set signals(signals_io, SIGTERM, SIGINT);
   signals.async_wait([](auto, int sig) { spdlog::info("signal {}: draining", sig); });
-  iris::net::NodeServer server(p.server, **store, *incarnation);
+  std::optional<iris::admin::AdminTokens> admin_tokens;
+  if (!p.admin.listen.empty()) {
+    auto t = iris::admin::AdminTokens::load(p.admin_tokens);
+    if (!t) {
+      spdlog::error("{}", t.status().to_string());
+      return 1;
+    }
+    admin_tokens = std::move(*t);
+  }
+  // Admin disk faults act on this wrapper; with none in force it passes every request through.
+  iris::store::FaultyStore faulty(**store);
+  iris::net::NodeServer server(p.server, faulty, *incarnation);
   if (auto s = server.start(); !s) {
     spdlog::error("{}", s.to_string());
     return 1;
+  }
+  std::unique_ptr<iris::admin::NodeBackend> admin_backend;
+  std::unique_ptr<iris::admin::AdminApi> admin_api;
+  std::unique_ptr<iris::admin::AdminServer> admin_server;
+  if (admin_tokens) {
+    admin_backend = std::make_unique<iris::admin::NodeBackend>(server, &faulty, *incarnation);
+    iris::admin::AdminOptions ao;
+    ao.enable_chaos = p.enable_chaos;
+    admin_api = std::make_unique<iris::admin::AdminApi>(*admin_backend, std::move(*admin_tokens), ao);
+    admin_server = std::make_unique<iris::admin::AdminServer>(*admin_api, p.admin);
+    if (auto s = admin_server->start(); !s) {
+      spdlog::error("{}", s.to_string());
+      server.stop();
+      return 1;
+    }
+    spdlog::info("admin API on {} ({}; chaos {})", p.admin.listen,
+                 admin_server->tls() ? "https" : "http", p.enable_chaos ? "ENABLED" : "disabled");
   }
   spdlog::info("iris-node {} '{}' up: tcp={} ws={} tls={} peer={} members={} shards={} "
                "store-partitions={} durability={} incarnation={} data={}",
@@ -263,11 +312,14 @@ int run(const po::variables_map& vm) {
   if (!p.port_file.empty()) {
     std::ofstream pf(p.port_file + ".tmp");
     pf << "{\"tcp\":" << server.tcp_port() << ",\"ws\":" << server.ws_port()
-       << ",\"tls\":" << server.tls_port() << ",\"peer\":" << server.peer_port() << "}\n";
+       << ",\"tls\":" << server.tls_port() << ",\"peer\":" << server.peer_port()
+       << ",\"admin\":" << (admin_server ? admin_server->port() : 0) << "}\n";
     pf.close();
     fs::rename(p.port_file + ".tmp", p.port_file);
   }
   signals_io.run();
+  if (admin_server) admin_server->stop();
+  admin_api.reset();  // ends the faults still in force
   server.stop();
   (*store)->flush();
   auto st = server.stats();
