@@ -433,6 +433,58 @@
         <source>%1 min</source>
         <translation>%1 min</translation>
     </message>
+    <message>
+        <source>&amp;Attach to cluster…</source>
+        <translation>An Cluster &amp;anhängen…</translation>
+    </message>
+    <message>
+        <source>Iris console — attached to %1</source>
+        <translation>Iris-Konsole — angehängt an %1</translation>
+    </message>
+    <message>
+        <source>Attach to cluster</source>
+        <translation>An Cluster anhängen</translation>
+    </message>
+    <message>
+        <source>127.0.0.1:7480, 127.0.0.1:7481</source>
+        <translation>127.0.0.1:7480, 127.0.0.1:7481</translation>
+    </message>
+    <message>
+        <source>viewer or operator token</source>
+        <translation>Viewer- oder Operator-Token</translation>
+    </message>
+    <message>
+        <source>TLS (https, wss)</source>
+        <translation>TLS (https, wss)</translation>
+    </message>
+    <message>
+        <source>CA certificate (PEM), if the nodes&apos; is self-signed</source>
+        <translation>CA-Zertifikat (PEM), falls das der Knoten selbstsigniert ist</translation>
+    </message>
+    <message>
+        <source>Addresses of the nodes&apos; admin API (iris-node --admin-listen). The token is kept in memory only.</source>
+        <translation>Adressen der Admin-API der Knoten (iris-node --admin-listen). Das Token bleibt nur im Speicher.</translation>
+    </message>
+    <message>
+        <source>Attach</source>
+        <translation>Anhängen</translation>
+    </message>
+    <message>
+        <source>Token</source>
+        <translation>Token</translation>
+    </message>
+    <message>
+        <source>CA file</source>
+        <translation>CA-Datei</translation>
+    </message>
+    <message>
+        <source>Give at least one node address.</source>
+        <translation>Geben Sie mindestens eine Knotenadresse an.</translation>
+    </message>
+    <message>
+        <source>sends %1 · acknowledged %2 · delivered %3 (all nodes attached)</source>
+        <translation>Sendungen %1 · bestätigt %2 · zugestellt %3 (alle angehängten Knoten)</translation>
+    </message>
 </context>
 <context>
     <name>iris::ui::NodesModel</name>
@@ -541,6 +593,129 @@
     <message>
         <source>Simulated: %1 nodes · seed %2 · %3 users</source>
         <translation>Simuliert: %1 Knoten · Seed %2 · %3 Benutzer</translation>
+    </message>
+    <message>
+        <source>Attached: %1%2</source>
+        <translation>Angehängt: %1%2</translation>
+    </message>
+</context>
+<context>
+    <name>iris::ui::RemoteSource</name>
+    <message>
+        <source>%1: %2 failed: node unreachable (%3)</source>
+        <translation>%1: %2 fehlgeschlagen: Knoten nicht erreichbar (%3)</translation>
+    </message>
+    <message>
+        <source>%1: %2 refused: wrong or missing token</source>
+        <translation>%1: %2 abgelehnt: falsches oder fehlendes Token</translation>
+    </message>
+    <message>
+        <source>%1: %2 refused: %3</source>
+        <translation>%1: %2 abgelehnt: %3</translation>
+    </message>
+    <message>
+        <source>%1: %2 failed (HTTP %3): %4</source>
+        <translation>%1: %2 fehlgeschlagen (HTTP %3): %4</translation>
+    </message>
+    <message>
+        <source>attach</source>
+        <translation>Anhängen</translation>
+    </message>
+    <message>
+        <source>%1: attached</source>
+        <translation>%1: angehängt</translation>
+    </message>
+    <message>
+        <source>%1: stream lost; reconnecting</source>
+        <translation>%1: Stream verloren; neue Verbindung</translation>
+    </message>
+    <message>
+        <source>%1: stream refused (%2)</source>
+        <translation>%1: Stream abgelehnt (%2)</translation>
+    </message>
+    <message>
+        <source>attached: %1 (%2 of %3 streams)</source>
+        <translation>angehängt: %1 (%2 von %3 Streams)</translation>
+    </message>
+    <message>
+        <source>%1 sees %2 %3</source>
+        <translation>%1 sieht %2 %3</translation>
+    </message>
+    <message>
+        <source>up</source>
+        <translation>aktiv</translation>
+    </message>
+    <message>
+        <source>down</source>
+        <translation>ausgefallen</translation>
+    </message>
+    <message>
+        <source>%1 on %2</source>
+        <translation>%1 auf %2</translation>
+    </message>
+    <message>
+        <source>%1: recovered all</source>
+        <translation>%1: alles wiederhergestellt</translation>
+    </message>
+    <message>
+        <source>recover all</source>
+        <translation>Alles wiederherstellen</translation>
+    </message>
+    <message>
+        <source>%1: not attached to its admin API</source>
+        <translation>%1: nicht an seine Admin-API angehängt</translation>
+    </message>
+    <message>
+        <source>partition %1 %2 %3</source>
+        <translation>Partition %1 %2 %3</translation>
+    </message>
+    <message>
+        <source>A real node is not killed or restarted from the console: use its service manager (systemctl, kill -9), or isolate it with a partition.</source>
+        <translation>Ein echter Knoten wird nicht aus der Konsole beendet oder neu gestartet: Verwenden Sie seinen Dienstmanager (systemctl, kill -9) oder isolieren Sie ihn mit einer Partition.</translation>
+    </message>
+    <message>
+        <source>clog %1 → %2</source>
+        <translation>Verstopfung %1 → %2</translation>
+    </message>
+    <message>
+        <source>Packet loss is not available on real nodes (their faults are drops and delays).</source>
+        <translation>Paketverlust gibt es auf echten Knoten nicht (ihre Fehler sind Verwerfen und Verzögern).</translation>
+    </message>
+    <message>
+        <source>delay %1 ↔ %2</source>
+        <translation>Verzögerung %1 ↔ %2</translation>
+    </message>
+    <message>
+        <source>slow disk on %1</source>
+        <translation>langsame Festplatte auf %1</translation>
+    </message>
+    <message>
+        <source>stalled disk on %1</source>
+        <translation>blockierte Festplatte auf %1</translation>
+    </message>
+    <message>
+        <source>disk full on %1</source>
+        <translation>Festplatte voll auf %1</translation>
+    </message>
+    <message>
+        <source>Disk write errors are not available on real nodes; use Disk full.</source>
+        <translation>Schreibfehler gibt es auf echten Knoten nicht; verwenden Sie „Festplatte voll“.</translation>
+    </message>
+    <message>
+        <source>CPU burn on %1</source>
+        <translation>CPU-Last auf %1</translation>
+    </message>
+    <message>
+        <source>memory pressure on %1</source>
+        <translation>Speicherdruck auf %1</translation>
+    </message>
+    <message>
+        <source>slow consumer %1 on %2</source>
+        <translation>langsamer Empfänger %1 auf %2</translation>
+    </message>
+    <message>
+        <source>slow consumer</source>
+        <translation>langsamer Empfänger</translation>
     </message>
 </context>
 <context>

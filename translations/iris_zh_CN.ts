@@ -432,6 +432,58 @@
         <source>%1 min</source>
         <translation>%1 分钟</translation>
     </message>
+    <message>
+        <source>&amp;Attach to cluster…</source>
+        <translation>连接到集群(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Iris console — attached to %1</source>
+        <translation>Iris 控制台 — 已连接到 %1</translation>
+    </message>
+    <message>
+        <source>Attach to cluster</source>
+        <translation>连接到集群</translation>
+    </message>
+    <message>
+        <source>127.0.0.1:7480, 127.0.0.1:7481</source>
+        <translation>127.0.0.1:7480, 127.0.0.1:7481</translation>
+    </message>
+    <message>
+        <source>viewer or operator token</source>
+        <translation>查看者或操作员令牌</translation>
+    </message>
+    <message>
+        <source>TLS (https, wss)</source>
+        <translation>TLS（https、wss）</translation>
+    </message>
+    <message>
+        <source>CA certificate (PEM), if the nodes&apos; is self-signed</source>
+        <translation>CA 证书（PEM），如果节点证书是自签名的</translation>
+    </message>
+    <message>
+        <source>Addresses of the nodes&apos; admin API (iris-node --admin-listen). The token is kept in memory only.</source>
+        <translation>节点管理 API 的地址（iris-node --admin-listen）。令牌只保存在内存中。</translation>
+    </message>
+    <message>
+        <source>Attach</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Token</source>
+        <translation>令牌</translation>
+    </message>
+    <message>
+        <source>CA file</source>
+        <translation>CA 文件</translation>
+    </message>
+    <message>
+        <source>Give at least one node address.</source>
+        <translation>请至少提供一个节点地址。</translation>
+    </message>
+    <message>
+        <source>sends %1 · acknowledged %2 · delivered %3 (all nodes attached)</source>
+        <translation>发送 %1 · 已确认 %2 · 已投递 %3（所有已连接节点）</translation>
+    </message>
 </context>
 <context>
     <name>iris::ui::NodesModel</name>
@@ -540,6 +592,129 @@
     <message>
         <source>Simulated: %1 nodes · seed %2 · %3 users</source>
         <translation>模拟：%1 个节点 · 种子 %2 · %3 个用户</translation>
+    </message>
+    <message>
+        <source>Attached: %1%2</source>
+        <translation>已连接：%1%2</translation>
+    </message>
+</context>
+<context>
+    <name>iris::ui::RemoteSource</name>
+    <message>
+        <source>%1: %2 failed: node unreachable (%3)</source>
+        <translation>%1：%2 失败：节点不可达（%3）</translation>
+    </message>
+    <message>
+        <source>%1: %2 refused: wrong or missing token</source>
+        <translation>%1：%2 被拒绝：令牌错误或缺失</translation>
+    </message>
+    <message>
+        <source>%1: %2 refused: %3</source>
+        <translation>%1：%2 被拒绝：%3</translation>
+    </message>
+    <message>
+        <source>%1: %2 failed (HTTP %3): %4</source>
+        <translation>%1：%2 失败（HTTP %3）：%4</translation>
+    </message>
+    <message>
+        <source>attach</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>%1: attached</source>
+        <translation>%1：已连接</translation>
+    </message>
+    <message>
+        <source>%1: stream lost; reconnecting</source>
+        <translation>%1：数据流中断；正在重连</translation>
+    </message>
+    <message>
+        <source>%1: stream refused (%2)</source>
+        <translation>%1：数据流被拒绝（%2）</translation>
+    </message>
+    <message>
+        <source>attached: %1 (%2 of %3 streams)</source>
+        <translation>已连接：%1（%2/%3 个数据流）</translation>
+    </message>
+    <message>
+        <source>%1 sees %2 %3</source>
+        <translation>%1 看到 %2 %3</translation>
+    </message>
+    <message>
+        <source>up</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>down</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>%1 on %2</source>
+        <translation>%1，位于 %2</translation>
+    </message>
+    <message>
+        <source>%1: recovered all</source>
+        <translation>%1：已全部恢复</translation>
+    </message>
+    <message>
+        <source>recover all</source>
+        <translation>全部恢复</translation>
+    </message>
+    <message>
+        <source>%1: not attached to its admin API</source>
+        <translation>%1：未连接到其管理 API</translation>
+    </message>
+    <message>
+        <source>partition %1 %2 %3</source>
+        <translation>分区 %1 %2 %3</translation>
+    </message>
+    <message>
+        <source>A real node is not killed or restarted from the console: use its service manager (systemctl, kill -9), or isolate it with a partition.</source>
+        <translation>真实节点不能从控制台终止或重启：请使用其服务管理器（systemctl、kill -9），或用分区将其隔离。</translation>
+    </message>
+    <message>
+        <source>clog %1 → %2</source>
+        <translation>堵塞 %1 → %2</translation>
+    </message>
+    <message>
+        <source>Packet loss is not available on real nodes (their faults are drops and delays).</source>
+        <translation>真实节点不支持丢包（其故障为丢弃和延迟）。</translation>
+    </message>
+    <message>
+        <source>delay %1 ↔ %2</source>
+        <translation>延迟 %1 ↔ %2</translation>
+    </message>
+    <message>
+        <source>slow disk on %1</source>
+        <translation>%1 磁盘变慢</translation>
+    </message>
+    <message>
+        <source>stalled disk on %1</source>
+        <translation>%1 磁盘停滞</translation>
+    </message>
+    <message>
+        <source>disk full on %1</source>
+        <translation>%1 磁盘已满</translation>
+    </message>
+    <message>
+        <source>Disk write errors are not available on real nodes; use Disk full.</source>
+        <translation>真实节点不支持磁盘写入错误；请使用“磁盘已满”。</translation>
+    </message>
+    <message>
+        <source>CPU burn on %1</source>
+        <translation>%1 CPU 占用</translation>
+    </message>
+    <message>
+        <source>memory pressure on %1</source>
+        <translation>%1 内存压力</translation>
+    </message>
+    <message>
+        <source>slow consumer %1 on %2</source>
+        <translation>慢消费者 %1，位于 %2</translation>
+    </message>
+    <message>
+        <source>slow consumer</source>
+        <translation>慢消费者</translation>
     </message>
 </context>
 <context>

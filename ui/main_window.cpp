@@ -2,6 +2,10 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRegularExpression>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDialog>
@@ -27,6 +31,7 @@
 #include "ui/i18n.h"
 #include "ui/models.h"
 #include "ui/recent_clusters.h"
+#include "ui/remote_source.h"
 #include "ui/runner_panel.h"
 #include "ui/topology_view.h"
 
@@ -160,6 +165,16 @@ void MainWindow::buildToolBar() {
   connect(apply, &QAction::triggered, this, &MainWindow::applyWorkload);
   bar->addSeparator();
   bar->addAction(recover_all_);
+  if (qobject_cast<RemoteSource*>(source_.get()) != nullptr) {
+    // A real cluster runs in real time and its load comes from real clients: only the faults
+    // (menus) and Recover all apply.
+    for (QAction* a : bar->actions()) {
+      if (a != recover_all_) a->setVisible(false);
+    }
+    run_->setEnabled(false);
+    step_->setEnabled(false);
+    return;
+  }
   if (auto latest = source_->latest()) {
     showWorkload(latest->workload);
   } else if (auto* e = qobject_cast<EmbeddedSource*>(source_.get())) {
@@ -249,6 +264,10 @@ void MainWindow::buildMenus() {
     fresh->setShortcut(QKeySequence::New);
     cluster->addSeparator();
   }
+  auto* attach = cluster->addAction(tr("&Attach to cluster…"), this, [this] { attachDialog({}); });
+  attach->setObjectName("attach");
+  attach->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+  cluster->addSeparator();
   cluster->addAction(run_);
   cluster->addAction(step_);
   cluster->addSeparator();
@@ -272,6 +291,10 @@ void MainWindow::restoreLayout() {
   applyPreferences();
   if (auto* embedded = qobject_cast<EmbeddedSource*>(source_.get()))
     RecentClusters::add(RecentClusters::simulatedSpec(embedded->options()));
+  if (auto* remote = qobject_cast<RemoteSource*>(source_.get())) {
+    RecentClusters::add(remote->spec());
+    setWindowTitle(tr("Iris console — attached to %1").arg(remote->options().nodes.join(", ")));
+  }
 }
 
 // The preferences that take effect at once: how long menu faults last, how much the charts show.
@@ -300,15 +323,83 @@ void MainWindow::fillRecentMenu() {
 }
 
 bool MainWindow::openRecent(const QString& spec) {
+  if (auto attach = RecentClusters::parseAttach(spec)) {
+    attachDialog(*attach);  // the token is asked again: it is never stored
+    return true;
+  }
   auto* embedded = qobject_cast<EmbeddedSource*>(source_.get());
-  if (embedded == nullptr) return false;
-  const auto o = RecentClusters::parseSimulated(spec, embedded->options());
+  const auto o = RecentClusters::parseSimulated(
+      spec, embedded != nullptr ? embedded->options() : EmbeddedOptions{});
+  if (o && embedded == nullptr) {  // from an attached window: a new embedded one
+    auto* w = new MainWindow(std::make_unique<EmbeddedSource>(*o));
+    w->setAttribute(Qt::WA_DeleteOnClose);
+    w->show();
+    return true;
+  }
   if (!o) {
     onEvent(last_time_s_, EventKind::kError, tr("Cannot open the recent cluster %1").arg(spec));
     return false;
   }
   openSimulated(*o);
   return true;
+}
+
+// Attach to real nodes: their admin API addresses, a token, TLS. Opens a window of its own (the
+// embedded cluster goes on in this one).
+void MainWindow::attachDialog(const RemoteOptions& preset) {
+  QDialog dialog(this);
+  dialog.setWindowTitle(tr("Attach to cluster"));
+  dialog.setObjectName("attachDialog");
+  auto* nodes = new QLineEdit(preset.nodes.join(QStringLiteral(", ")), &dialog);
+  nodes->setObjectName("nodes");
+  nodes->setPlaceholderText(tr("127.0.0.1:7480, 127.0.0.1:7481"));
+  nodes->setMinimumWidth(360);
+  auto* token = new QLineEdit(&dialog);
+  token->setObjectName("token");
+  token->setEchoMode(QLineEdit::Password);
+  token->setPlaceholderText(tr("viewer or operator token"));
+  auto* tls = new QCheckBox(tr("TLS (https, wss)"), &dialog);
+  tls->setObjectName("tls");
+  tls->setChecked(preset.tls);
+  auto* ca = new QLineEdit(preset.ca_file, &dialog);
+  ca->setObjectName("ca");
+  ca->setPlaceholderText(tr("CA certificate (PEM), if the nodes' is self-signed"));
+  auto* note = new QLabel(tr("Addresses of the nodes' admin API (iris-node --admin-listen). The "
+                             "token is kept in memory only."),
+                          &dialog);
+  note->setWordWrap(true);
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+  buttons->button(QDialogButtonBox::Ok)->setText(tr("Attach"));
+  connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+  auto* form = new QFormLayout(&dialog);
+  form->addRow(tr("Nodes"), nodes);
+  form->addRow(tr("Token"), token);
+  form->addRow(QString(), tls);
+  form->addRow(tr("CA file"), ca);
+  form->addRow(note);
+  form->addRow(buttons);
+  if (dialog.exec() != QDialog::Accepted) return;
+  RemoteOptions o;
+  for (const QString& a : nodes->text().split(QRegularExpression(QStringLiteral("[,\\s]+")),
+                                              Qt::SkipEmptyParts)) {
+    o.nodes << a;
+  }
+  o.token = token->text();
+  o.tls = tls->isChecked();
+  o.ca_file = ca->text().trimmed();
+  if (o.nodes.isEmpty()) {
+    QMessageBox::warning(this, tr("Attach to cluster"), tr("Give at least one node address."));
+    return;
+  }
+  openAttached(o);
+}
+
+MainWindow* MainWindow::openAttached(const RemoteOptions& options) {
+  auto* w = new MainWindow(std::make_unique<RemoteSource>(options));
+  w->setAttribute(Qt::WA_DeleteOnClose);
+  w->show();
+  return w;
 }
 
 void MainWindow::openSimulated(const EmbeddedOptions& options) {
@@ -344,13 +435,21 @@ void MainWindow::showSnapshot(const SnapshotPtr& s) {
   last_events_t_ = s->time_s;
   last_events_ = s->cluster.events;
   status_time_->setText(tr("t = %1 s").arg(s->time_s, 0, 'f', 1));
-  status_totals_->setText(tr("sent %1 · acknowledged %2 · delivered %3 · violations %4 · "
-                             "%5 events per simulated second")
-                              .arg(s->cluster.sent)
-                              .arg(s->cluster.acked)
-                              .arg(s->cluster.delivered)
-                              .arg(s->cluster.violations)
-                              .arg(events_per_s, 0, 'f', 0));
+  if (qobject_cast<RemoteSource*>(source_.get()) != nullptr) {
+    // Real nodes: their own counters; no checker, no simulator events.
+    status_totals_->setText(tr("sends %1 · acknowledged %2 · delivered %3 (all nodes attached)")
+                                .arg(s->cluster.sent)
+                                .arg(s->cluster.acked)
+                                .arg(s->cluster.delivered));
+  } else {
+    status_totals_->setText(tr("sent %1 · acknowledged %2 · delivered %3 · violations %4 · "
+                               "%5 events per simulated second")
+                                .arg(s->cluster.sent)
+                                .arg(s->cluster.acked)
+                                .arg(s->cluster.delivered)
+                                .arg(s->cluster.violations)
+                                .arg(events_per_s, 0, 'f', 0));
+  }
   status_seed_->setText(s->name);
 }
 

@@ -28,6 +28,7 @@ class EventLogModel;
 class ScenarioRunner;
 class RunnerPanel;
 struct EmbeddedOptions;
+struct RemoteOptions;
 
 class MainWindow final : public QMainWindow {
   Q_OBJECT
@@ -46,6 +47,8 @@ class MainWindow final : public QMainWindow {
   QMenu* recentMenu() const { return recent_menu_; }
   // Opens a File > Recent clusters entry; false (and an error in the event log) if it cannot.
   bool openRecent(const QString& spec);
+  // A new window on real nodes (their admin API); it deletes itself when closed.
+  static MainWindow* openAttached(const RemoteOptions& options);
 
  public slots:
   void preferences();
@@ -70,6 +73,7 @@ class MainWindow final : public QMainWindow {
   void about();
   void newCluster();
   void openSimulated(const EmbeddedOptions& options);
+  void attachDialog(const RemoteOptions& preset);
   void fillRecentMenu();
   void applyPreferences();
 

@@ -60,7 +60,25 @@ std::optional<EmbeddedOptions> RecentClusters::parseSimulated(const QString& spe
   return o;
 }
 
+std::optional<RemoteOptions> RecentClusters::parseAttach(const QString& spec) {
+  if (!spec.startsWith(QLatin1String("attach:?"))) return std::nullopt;
+  const QUrlQuery q(spec.mid(8));
+  RemoteOptions o;
+  for (const QString& a : q.queryItemValue(QStringLiteral("nodes"), QUrl::FullyDecoded)
+                              .split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+    o.nodes << a.trimmed();
+  }
+  if (o.nodes.isEmpty()) return std::nullopt;
+  o.tls = q.queryItemValue(QStringLiteral("tls")) == QLatin1String("1");
+  o.ca_file = q.queryItemValue(QStringLiteral("ca"), QUrl::FullyDecoded);
+  return o;
+}
+
 QString RecentClusters::label(const QString& spec) {
+  if (auto a = parseAttach(spec)) {
+    return QCoreApplication::translate("iris::ui::RecentClusters", "Attached: %1%2")
+        .arg(a->nodes.join(QStringLiteral(", ")), a->tls ? QStringLiteral(" (TLS)") : QString());
+  }
   if (auto o = parseSimulated(spec, EmbeddedOptions{})) {
     return QCoreApplication::translate("iris::ui::RecentClusters",
                                        "Simulated: %1 nodes · seed %2 · %3 users")

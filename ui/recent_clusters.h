@@ -1,13 +1,15 @@
 #pragma once
 // The clusters an operator opened lately, newest first, kept in QSettings ("clusters/recent") for
 // File > Recent clusters. An entry is a spec string: "sim:?nodes=5&seed=42&users=200" for an
-// embedded simulated cluster (the seed replays its run). Tokens never go in a spec.
+// embedded simulated cluster (the seed replays its run), "attach:?nodes=h:p,h:p&tls=0" for real
+// nodes. Tokens never go in a spec.
 
 #include <QString>
 #include <QStringList>
 #include <optional>
 
 #include "ui/embedded_source.h"
+#include "ui/remote_source.h"
 
 namespace iris::ui {
 
@@ -28,6 +30,9 @@ class RecentClusters {
   // its figures are out of range.
   static std::optional<EmbeddedOptions> parseSimulated(const QString& spec,
                                                        const EmbeddedOptions& base);
+  // The nodes, TLS and CA of an "attach:?nodes=h:p,h:p&tls=1" spec (RemoteSource::spec()); never
+  // a token.
+  static std::optional<RemoteOptions> parseAttach(const QString& spec);
 };
 
 }  // namespace iris::ui

@@ -23,6 +23,16 @@ json::object latency(const metrics::HistogramSnapshot& h) {
           {"mean", h.mean()}};
 }
 
+// later - earlier, bucket by bucket (both cumulative, later taken after earlier).
+metrics::HistogramSnapshot minus(const metrics::HistogramSnapshot& later,
+                                 const metrics::HistogramSnapshot& earlier) {
+  metrics::HistogramSnapshot d = later;
+  for (std::size_t i = 0; i < d.counts.size(); ++i) d.counts[i] -= std::min(d.counts[i], earlier.counts[i]);
+  d.total -= std::min(d.total, earlier.total);
+  d.sum -= std::min(d.sum, earlier.sum);
+  return d;
+}
+
 }  // namespace
 
 NodeBackend::NodeBackend(net::NodeServer& server, store::FaultyStore* faulty,
@@ -153,10 +163,22 @@ json::object NodeBackend::metrics() {
     counters["store_commits"] = st.commits;
     counters["store_write_errors"] = st.write_errors;
   }
+  // The last second's deliveries (a console charts these; the cumulative ones barely move).
+  const auto now = std::chrono::steady_clock::now();
+  metrics::HistogramSnapshot base;
+  while (marks_.size() > 1 && now - marks_[1].first >= std::chrono::seconds(1)) marks_.pop_front();
+  if (!marks_.empty() && now - marks_.front().first >= std::chrono::seconds(1)) base = marks_.front().second;
+  const double window_s =
+      marks_.empty() ? 0 : std::chrono::duration<double>(now - marks_.front().first).count();
+  if (marks_.empty() || now - marks_.back().first >= std::chrono::milliseconds(100))
+    marks_.emplace_back(now, deliver);
+  json::object recent = latency(minus(deliver, base));
+  recent["window_s"] = window_s;
   return {{"counters", std::move(counters)},
           {"gauges", std::move(gauges)},
           {"latency_us",
-           {{"deliver", latency(deliver)}, {"ack", latency(ack)}, {"persist", latency(persist)}}}};
+           {{"deliver", latency(deliver)}, {"ack", latency(ack)}, {"persist", latency(persist)}}},
+          {"recent_deliver_latency_us", std::move(recent)}};
 }
 
 void NodeBackend::prometheus(PrometheusText& out) {

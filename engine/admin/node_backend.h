@@ -5,11 +5,13 @@
 // limit wins), recomputed whenever one starts or ends.
 
 #include <chrono>
+#include <deque>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "engine/admin/admin_api.h"
+#include "engine/metrics/histogram.h"
 #include "engine/net/node_server.h"
 #include "engine/store/faulty_store.h"
 
@@ -37,6 +39,9 @@ class NodeBackend final : public AdminBackend {
   const std::uint64_t incarnation_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::vector<NodeFault> active_;        // in force now
+  // Cumulative delivery-latency histograms at earlier metrics() calls, newest last: the
+  // "recent" quantiles are those of the difference to the newest one at least a second old.
+  std::deque<std::pair<std::chrono::steady_clock::time_point, ::iris::metrics::HistogramSnapshot>> marks_;
   std::set<std::string> paused_users_;   // writes paused now
 };
 
