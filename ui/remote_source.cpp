@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "simulator/admin_faults.h"
+
 namespace iris::ui {
 
 namespace {
@@ -410,13 +412,12 @@ int RemoteSource::nodeOfMember(std::uint32_t member) const {
   return -1;
 }
 
-void RemoteSource::post(int node, const QJsonObject& body, const QString& what) {
-  QNetworkReply* reply =
-      http_->post(make_request(url(nodes_[static_cast<std::size_t>(node)].address,
-                                   QStringLiteral("/v1/faults")),
-                               options_),
-                  QJsonDocument(body).toJson(QJsonDocument::Compact));
-  connect(reply, &QNetworkReply::finished, this, [this, node, reply, what] {
+void RemoteSource::post(int node, const QByteArray& body, const QString& what, bool any_node) {
+  QNetworkReply* reply = http_->post(
+      make_request(url(nodes_[static_cast<std::size_t>(node)].address, QStringLiteral("/v1/faults")),
+                   options_),
+      body);
+  connect(reply, &QNetworkReply::finished, this, [this, node, reply, what, any_node] {
     reply->deleteLater();
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status == 201) {
@@ -425,6 +426,7 @@ void RemoteSource::post(int node, const QJsonObject& body, const QString& what) 
                        tr("%1 on %2").arg(what, nodes_[static_cast<std::size_t>(node)].address));
       return;
     }
+    if (any_node && status == 409) return;  // the user's session is on another node
     reportHttpError(node, reply, what);
   });
 }
@@ -452,146 +454,51 @@ void RemoteSource::recoverAll() {
 
 void RemoteSource::applyFault(const sim::Fault& fault, std::chrono::milliseconds duration) {
   const auto ttl = duration.count() <= 0
-                       ? static_cast<qint64>(kLongestFault.count())
-                       : std::max<qint64>(1, (duration.count() + 999) / 1000);
+                       ? static_cast<std::uint64_t>(kLongestFault.count())
+                       : static_cast<std::uint64_t>(std::max<qint64>(1, (duration.count() + 999) / 1000));
+  std::vector<std::string> members;
+  if (latest_) {
+    for (const auto& n : latest_->cluster.nodes) members.push_back(n.id);
+  }
   const double now_s = static_cast<double>(clock_.elapsed()) / 1000.0;
-  auto refuse = [&](const QString& why) { emit eventLogged(now_s, EventKind::kError, why); };
-  auto on = [&](std::uint32_t member, QJsonObject body, const QString& what) {
-    const int node = nodeOfMember(member);
-    if (node < 0) {
-      refuse(tr("%1: not attached to its admin API").arg(memberId(member)));
-      return;
-    }
-    body["ttl_s"] = ttl;
-    post(node, body, what);
-  };
-  // Ends the faults of one member that match (there is no "undo" on a node: end them by id).
-  auto end_matching = [&](std::uint32_t member, auto&& match) {
-    const int node = nodeOfMember(member);
-    if (node < 0) return;
-    const QJsonObject& d = nodes_[static_cast<std::size_t>(node)].doc;
-    for (const auto& v : d.value("faults").toArray()) {
-      const QJsonObject f = v.toObject();
-      if (!match(f)) continue;
-      QNetworkReply* reply = http_->deleteResource(make_request(
-          url(nodes_[static_cast<std::size_t>(node)].address,
-              QStringLiteral("/v1/faults/%1").arg(static_cast<qint64>(f.value("id").toDouble()))),
-          options_));
-      connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
-    }
-  };
-  auto kind_is = [](const char* k) {
-    return [k](const QJsonObject& f) { return f.value("kind").toString() == QLatin1String(k); };
-  };
-  const std::uint32_t members = latest_ ? static_cast<std::uint32_t>(latest_->cluster.nodes.size()) : 0;
-  if (auto* p = std::get_if<sim::Partition>(&fault)) {
-    for (auto a : p->side_a) {
-      for (auto b : p->side_b) {
-        if (nodeOfMember(a) >= 0 || nodeOfMember(b) < 0) {
-          on(a, {{"kind", "peer_drop"}, {"peer", memberId(b)}, {"direction", p->one_way ? "out" : "both"}},
-             tr("partition %1 %2 %3").arg(memberId(a), p->one_way ? QStringLiteral("→") : QStringLiteral("|"), memberId(b)));
-        } else {  // only b's side is attached: the same cut, made there
-          on(b, {{"kind", "peer_drop"}, {"peer", memberId(a)}, {"direction", p->one_way ? "in" : "both"}},
-             tr("partition %1 %2 %3").arg(memberId(a), p->one_way ? QStringLiteral("→") : QStringLiteral("|"), memberId(b)));
+  const auto actions = sim::admin_actions(fault, ttl, members, [this](std::uint32_t m) {
+    return nodeOfMember(m) >= 0;
+  });
+  for (const sim::AdminAction& a : actions) {
+    switch (a.type) {
+      case sim::AdminAction::Type::kRefuse:
+        emit eventLogged(now_s, EventKind::kError, QString::fromStdString(a.what));
+        break;
+      case sim::AdminAction::Type::kRecoverAll: recoverAll(); break;
+      case sim::AdminAction::Type::kPost: {
+        const int node = nodeOfMember(a.member);
+        if (node < 0) {
+          emit eventLogged(now_s, EventKind::kError,
+                           tr("%1: not attached to its admin API").arg(memberId(a.member)));
+          break;
         }
-      }
-    }
-  } else if (std::holds_alternative<sim::Heal>(fault)) {
-    for (std::uint32_t m = 0; m < members; ++m) end_matching(m, kind_is("peer_drop"));
-  } else if (std::holds_alternative<sim::RecoverAll>(fault)) {
-    recoverAll();
-  } else if (std::holds_alternative<sim::KillNode>(fault) ||
-             std::holds_alternative<sim::RestartNode>(fault) ||
-             std::holds_alternative<sim::DrainNode>(fault)) {
-    refuse(tr("A real node is not killed or restarted from the console: use its service "
-              "manager (systemctl, kill -9), or isolate it with a partition."));
-  } else if (auto* c = std::get_if<sim::ClogNode>(&fault)) {
-    for (std::uint32_t m = 0; m < members; ++m) {
-      if (m == c->node) continue;
-      if (c->extra_us == 0) {
-        end_matching(c->node, kind_is("peer_delay"));
+        post(node, QByteArray::fromStdString(a.body), QString::fromStdString(a.what), a.any_node);
         break;
       }
-      on(c->node,
-         {{"kind", "peer_delay"}, {"peer", memberId(m)}, {"direction", "both"},
-          {"delay_ms", static_cast<qint64>(std::max<std::uint64_t>(1, c->extra_us / 1000))}},
-         tr("clog %1 → %2").arg(memberId(c->node), memberId(m)));
-    }
-  } else if (auto* l = std::get_if<sim::DegradeLink>(&fault)) {
-    if (l->loss > 0) {
-      refuse(tr("Packet loss is not available on real nodes (their faults are drops and delays)."));
-    }
-    const QString peer = memberId(l->to);
-    if (l->extra_us == 0 && l->loss <= 0) {
-      end_matching(l->from, [peer](const QJsonObject& f) {
-        return f.value("kind").toString() == QLatin1String("peer_delay") && f.value("peer").toString() == peer;
-      });
-    } else if (l->extra_us > 0) {
-      on(l->from,
-         {{"kind", "peer_delay"}, {"peer", peer}, {"direction", l->one_way ? "out" : "both"},
-          {"delay_ms", static_cast<qint64>(std::max<std::uint64_t>(1, l->extra_us / 1000))}},
-         tr("delay %1 ↔ %2").arg(memberId(l->from), peer));
-    }
-  } else if (auto* d = std::get_if<sim::SlowDisk>(&fault)) {
-    if (d->latency_us == 0) {
-      end_matching(d->node, kind_is("slow_disk"));
-    } else {
-      on(d->node, {{"kind", "slow_disk"}, {"latency_ms", static_cast<qint64>(std::max<std::uint64_t>(1, d->latency_us / 1000))}},
-         tr("slow disk on %1").arg(memberId(d->node)));
-    }
-  } else if (auto* st = std::get_if<sim::StallDisk>(&fault)) {
-    on(st->node, {{"kind", "slow_disk"}, {"latency_ms", 2000}}, tr("stalled disk on %1").arg(memberId(st->node)));
-  } else if (auto* f = std::get_if<sim::DiskFull>(&fault)) {
-    if (f->full) {
-      on(f->node, {{"kind", "disk_full"}}, tr("disk full on %1").arg(memberId(f->node)));
-    } else {
-      end_matching(f->node, kind_is("disk_full"));
-    }
-  } else if (std::holds_alternative<sim::DiskErrors>(fault)) {
-    refuse(tr("Disk write errors are not available on real nodes; use Disk full."));
-  } else if (auto* b = std::get_if<sim::CpuBurn>(&fault)) {
-    if (b->delay_us == 0) {
-      end_matching(b->node, kind_is("cpu_burn"));
-    } else {
-      const auto percent = std::clamp<qint64>(static_cast<qint64>(b->delay_us / 200), 10, 95);
-      on(b->node, {{"kind", "cpu_burn"}, {"percent", percent}}, tr("CPU burn on %1").arg(memberId(b->node)));
-    }
-  } else if (auto* m = std::get_if<sim::MemoryPressure>(&fault)) {
-    if (m->shard_bytes == 0) {
-      end_matching(m->node, kind_is("memory_pressure"));
-    } else {
-      on(m->node,
-         {{"kind", "memory_pressure"}, {"shard_bytes", static_cast<qint64>(std::max<std::uint64_t>(1024, m->shard_bytes))}},
-         tr("memory pressure on %1").arg(memberId(m->node)));
-    }
-  } else if (auto* sc = std::get_if<sim::SlowConsumer>(&fault)) {
-    const QString user = QString::fromStdString(sc->user);
-    for (std::uint32_t node = 0; node < members; ++node) {  // its session is on one of them
-      if (sc->stalled) {
-        const int i = nodeOfMember(node);
-        if (i < 0) continue;
-        QJsonObject body{{"kind", "slow_consumer"}, {"user", user}, {"ttl_s", ttl}};
-        QNetworkReply* reply = http_->post(
-            make_request(url(nodes_[static_cast<std::size_t>(i)].address, QStringLiteral("/v1/faults")), options_),
-            QJsonDocument(body).toJson(QJsonDocument::Compact));
-        connect(reply, &QNetworkReply::finished, this, [this, reply, user, i] {
-          reply->deleteLater();
-          const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-          if (status == 201) {
-            emit eventLogged(static_cast<double>(clock_.elapsed()) / 1000.0, EventKind::kFault,
-                             tr("slow consumer %1 on %2").arg(user, nodes_[static_cast<std::size_t>(i)].address));
-          } else if (status != 409) {  // 409: its session is on another node
-            reportHttpError(i, reply, tr("slow consumer"));
+      case sim::AdminAction::Type::kEndMatching: {
+        const int node = nodeOfMember(a.member);
+        if (node < 0) break;
+        for (const auto& v : nodes_[static_cast<std::size_t>(node)].doc.value("faults").toArray()) {
+          const QJsonObject f = v.toObject();
+          if (!sim::ends(a, f.value("kind").toString().toStdString(),
+                         f.value("peer").toString().toStdString(),
+                         f.value("user").toString().toStdString())) {
+            continue;
           }
-        });
-      } else {
-        end_matching(node, [user](const QJsonObject& f) {
-          return f.value("kind").toString() == QLatin1String("slow_consumer") && f.value("user").toString() == user;
-        });
+          QNetworkReply* reply = http_->deleteResource(make_request(
+              url(nodes_[static_cast<std::size_t>(node)].address,
+                  QStringLiteral("/v1/faults/%1").arg(static_cast<qint64>(f.value("id").toDouble()))),
+              options_));
+          connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
+        }
+        break;
       }
     }
-  } else if (std::holds_alternative<sim::LossyLinks>(fault)) {
-    refuse(tr("Packet loss is not available on real nodes (their faults are drops and delays)."));
   }
 }
 
