@@ -493,15 +493,20 @@ ScenarioResult FireRun::finish() {
     res.refused = n.refused_store + n.refused_retry_later + n.refused_rate + n.refused_order;
     r.nodes.push_back(res);
   }
-  for (const auto& f : target_.fault_log()) r.faults.push_back({since_start_s(f.at_us), f.what});
+  std::string unapplied;
+  for (const auto& f : target_.fault_log()) {
+    r.faults.push_back({since_start_s(f.at_us), f.what});
+    if (!f.applied && unapplied.empty()) unapplied = f.what;
+  }
   r.trace_hash = target_.trace_hash();
   r.events = target_.events_run();
   r.virtual_seconds = since_start_s(now());
   r.real_seconds = wall_seconds() - real_start_s_;
   r.replay = replay_command();
 
-  r.pass = !cancelled_;
+  r.pass = !cancelled_ && unapplied.empty();
   if (cancelled_) r.reason = "cancelled";
+  if (!unapplied.empty()) r.reason = "a fault was not applied, so the scenario did not run: " + unapplied;
   for (const auto& inv : r.invariants) {
     if (inv.ok() || !r.pass) continue;
     r.pass = false;
@@ -529,6 +534,10 @@ std::string FireRun::replay_command() const {
     for (const auto& name : sabotage_names()) {
       if (parse_sabotage(name) == options_.sabotage) cmd += " --sabotage " + name;
     }
+  }
+  if (!target_.replayable()) {
+    if (!options_.real_nodes_args.empty()) cmd += " " + options_.real_nodes_args;
+    cmd += "  (real time: runs it again, not an exact replay)";
   }
   return cmd;
 }

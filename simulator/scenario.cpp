@@ -17,6 +17,13 @@ const std::vector<ScenarioDef>& definitions() {
     for (auto group : {functional_scenarios, scale_scenarios, resilience_scenarios}) {
       for (auto& d : group()) all.push_back(std::move(d));
     }
+    // What iris-fire --target runs. The others need faults real nodes do not have (kill and
+    // restart: F4, R3-R6, C1-C3), node settings the run cannot make (hot threshold, memory caps,
+    // regions: F6, R2, S4), the engine's own cost (P1, P3) or simulated-time budgets (P2, S1, S3).
+    for (auto& d : all) {
+      d.info.on_real_nodes = d.info.id == "F1" || d.info.id == "F2" || d.info.id == "F3" ||
+                             d.info.id == "R1" || d.info.id == "S2";
+    }
     return all;
   }();
   return defs;
@@ -100,6 +107,23 @@ ScenarioResult run_scenario(const std::string& id, std::uint64_t seed,
     r.seed = seed;
     r.reason = "unknown scenario '" + id + "'";
     return r;
+  }
+  if (options.real_nodes) {
+    std::string error;
+    std::unique_ptr<FireTarget> target =
+        def->info.on_real_nodes ? options.real_nodes(error) : nullptr;
+    if (!target) {
+      ScenarioResult r;
+      r.id = id;
+      r.name = def->info.name;
+      r.seed = seed;
+      r.target = "real";
+      r.reason = def->info.on_real_nodes ? error : "not a scenario for real nodes";
+      return r;
+    }
+    FireRun run(*target, def->info, options, seed);
+    def->body(run);
+    return run.finish();
   }
   if (def->real_target) {
     std::string error;

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,9 @@ struct ScenarioInfo {
   std::string id, name;
   std::string description;  // workload, faults, what passes
   bool in_suite = true;     // false: extra scenarios run only by name (HOT, MIX)
+  // Runs on real nodes too (iris-fire --target): its faults exist on real nodes and its checks
+  // need nothing only the simulator sees.
+  bool on_real_nodes = false;
 };
 
 // The catalog in report order: F1-F6, P1-P3, S1-S4, R1-R6, C1-C3, then the extras.
@@ -49,6 +53,10 @@ struct ScenarioOptions {
   // > 0: target time runs at most `pace` times as fast as real time (the console shows a run
   // unfold); 0: as fast as it goes. Pacing never changes what happens, only when.
   double pace = 0;
+  // Set: run on real nodes instead of the simulator (iris-fire --target): makes the target, or
+  // says why it could not (the run then FAILs with that reason).
+  std::function<std::unique_ptr<FireTarget>(std::string& error)> real_nodes;
+  std::string real_nodes_args;  // "--target a:p,b:p" for the rerun command (never the token)
 };
 
 // Runs scenario `id` on a fresh simulated cluster seeded with `seed`. Unknown id: a FAIL result.

@@ -39,6 +39,8 @@ struct PresenceSeen {
 struct FaultRecord {
   std::uint64_t at_us = 0;
   std::string what;
+  bool applied = true;  // false: the target could not make it (the run then fails: it did not
+                        // test what the scenario says)
 };
 
 class FireTarget {

@@ -1,7 +1,7 @@
 #include "ui/remote_source.h"
 
 #include <QFile>
-#include <QJsonArray>
+#include <QJsonObject>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -13,7 +13,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include <boost/json/parse.hpp>
+
 #include "simulator/admin_faults.h"
+#include "simulator/admin_snapshot.h"
 
 namespace iris::ui {
 
@@ -23,30 +26,30 @@ constexpr int kPublishMs = 100;
 constexpr qint64 kStaleMs = 3000;  // a document older than this: its node counts as unreachable
 constexpr int kMaxBackoffMs = 5000;
 
-std::uint64_t u64(const QJsonValue& v) {
-  return static_cast<std::uint64_t>(std::max(0.0, v.toDouble()));
+// A document's field, or an empty object / array / 0 / "" when it is missing or of another type.
+const boost::json::object& obj(const boost::json::object& o, std::string_view key) {
+  static const boost::json::object kEmpty;
+  const auto* v = o.if_contains(key);
+  return v && v->is_object() ? v->get_object() : kEmpty;
 }
-
-cluster::LinkState link_state(const QString& s) {
-  for (auto st : {cluster::LinkState::kOpen, cluster::LinkState::kConnecting,
-                  cluster::LinkState::kHalfOpen, cluster::LinkState::kClosed}) {
-    if (s == QLatin1String(cluster::to_string(st))) return st;
-  }
-  return cluster::LinkState::kOpen;
+const boost::json::array& arr(const boost::json::object& o, std::string_view key) {
+  static const boost::json::array kEmpty;
+  const auto* v = o.if_contains(key);
+  return v && v->is_array() ? v->get_array() : kEmpty;
 }
-
-// "peer_drop n1 both" for the faults table.
-QString fault_label(const QJsonObject& f) {
-  const QString kind = f.value("kind").toString();
-  QString s = kind;
-  if (f.contains("peer")) s += ' ' + f.value("peer").toString() + ' ' + f.value("direction").toString();
-  if (f.contains("delay_ms")) s += QStringLiteral(" +%1 ms").arg(f.value("delay_ms").toInt());
-  if (f.contains("latency_ms")) s += QStringLiteral(" %1 ms").arg(f.value("latency_ms").toInt());
-  if (f.contains("percent")) s += QStringLiteral(" %1%").arg(f.value("percent").toInt());
-  if (f.contains("shard_bytes"))
-    s += QStringLiteral(" %1 B/shard").arg(static_cast<qint64>(f.value("shard_bytes").toDouble()));
-  if (f.contains("user")) s += ' ' + f.value("user").toString();
-  return s;
+double num(const boost::json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  if (v == nullptr) return 0;
+  if (v->is_double()) return v->get_double();
+  if (v->is_int64()) return static_cast<double>(v->get_int64());
+  if (v->is_uint64()) return static_cast<double>(v->get_uint64());
+  return 0;
+}
+QString str(const boost::json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? QString::fromUtf8(v->get_string().data(),
+                                                 static_cast<qsizetype>(v->get_string().size()))
+                             : QString();
 }
 
 }  // namespace
@@ -199,135 +202,22 @@ void RemoteSource::openStream(int node) {
 }
 
 void RemoteSource::onDocument(int node, const QString& text) {
-  QJsonParseError error{};
-  const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8(), &error);
-  if (error.error != QJsonParseError::NoError || !doc.isObject()) return;
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(text.toStdString(), ec);
+  if (ec || !v.is_object()) return;
   Node& n = nodes_[static_cast<std::size_t>(node)];
-  n.doc = doc.object();
+  n.doc = std::move(v.get_object());
   n.age.restart();
 }
 
-sim::ClusterSnapshot RemoteSource::merge(const std::vector<QJsonObject>& docs) {
-  sim::ClusterSnapshot c;
-  c.now_us = static_cast<std::uint64_t>(QDateTime::currentMSecsSinceEpoch()) * 1000;
-  // Members: the longest list any node reports (single nodes report none: their own id then).
-  QStringList members;
-  for (const QJsonObject& d : docs) {
-    const QJsonArray m = d.value("cluster").toObject().value("members").toArray();
-    if (m.size() > members.size()) {
-      members.clear();
-      for (const auto& v : m) members << v.toObject().value("id").toString();
-    }
-  }
-  for (const QJsonObject& d : docs) {
-    const QString id = d.value("node").toObject().value("id").toString();
-    if (!id.isEmpty() && !members.contains(id)) members << id;
-  }
-  c.nodes.resize(static_cast<std::size_t>(members.size()));
-  for (int i = 0; i < members.size(); ++i) c.nodes[static_cast<std::size_t>(i)].id = members[i].toStdString();
-  std::vector<bool> seen_up(c.nodes.size(), false);
-  for (const QJsonObject& d : docs) {
-    const QJsonObject node = d.value("node").toObject();
-    const QJsonObject cl = d.value("cluster").toObject();
-    const QJsonObject counters = d.value("metrics").toObject().value("counters").toObject();
-    const int self = static_cast<int>(members.indexOf(node.value("id").toString()));
-    if (self < 0) continue;
-    sim::NodeSnapshot& n = c.nodes[static_cast<std::size_t>(self)];
-    n.alive = true;
-    n.incarnation = u64(node.value("incarnation"));
-    n.sessions = u64(node.value("sessions"));
-    n.inbox_messages = u64(node.value("inbox_messages"));
-    n.memory_bytes = u64(node.value("memory_bytes"));
-    n.store_rows = u64(node.value("store_rows"));
-    n.sends_accepted = u64(counters.value("accepted"));
-    n.delivered = u64(counters.value("delivered"));
-    n.forwarded = u64(counters.value("forwarded"));
-    n.handoff_queued = u64(counters.value("handoff_queued"));
-    n.refused_store = u64(counters.value("rejected_store"));
-    n.refused_retry_later = u64(counters.value("rejected_retry_later"));
-    n.refused_rate = u64(counters.value("rejected_rate"));
-    n.refused_order = u64(counters.value("rejected_order"));
-    n.hot_promotions = u64(counters.value("hot_promotions"));
-    n.bucketed_messages = u64(counters.value("bucketed_messages"));
-    n.routes_fenced = u64(counters.value("routes_fenced"));
-    for (const auto& v : node.value("shards").toArray()) {
-      const QJsonObject s = v.toObject();
-      sim::ShardSnapshot sh;
-      sh.id = static_cast<std::uint32_t>(s.value("id").toInt());
-      sh.sessions = u64(s.value("sessions"));
-      sh.users = u64(s.value("users"));
-      sh.inbox_messages = u64(s.value("inbox_messages"));
-      sh.memory_bytes = u64(s.value("memory_bytes"));
-      sh.sends_accepted = u64(s.value("sends_accepted"));
-      sh.delivered = u64(s.value("delivered"));
-      n.users += sh.users;
-      n.shards.push_back(std::move(sh));
-    }
-    const QJsonObject faults = node.value("faults").toObject();
-    n.cpu_burn_us = static_cast<std::uint64_t>(faults.value("cpu_burn_percent").toDouble() * 100);
-    n.memory_limit = u64(faults.value("memory_limit"));
-    n.disk_slow = faults.value("disk_slow").toBool();
-    n.disk_full = faults.value("disk_full").toBool();
-    for (const auto& v : cl.value("members").toArray()) {
-      const QJsonObject m = v.toObject();
-      if (!m.contains("link")) continue;
-      const QJsonObject l = m.value("link").toObject();
-      const int peer = static_cast<int>(members.indexOf(m.value("id").toString()));
-      if (peer < 0) continue;
-      cluster::PeerInfo p{};
-      p.node = static_cast<cluster::NodeIndex>(peer);
-      p.state = link_state(l.value("state").toString());
-      p.up = l.value("up").toBool();
-      p.last_heard_us = u64(l.value("last_heard_us"));
-      p.rtt_us = u64(l.value("rtt_us"));
-      p.consecutive_failures = static_cast<std::uint32_t>(l.value("consecutive_failures").toInt());
-      p.ups = u64(l.value("ups"));
-      p.downs = u64(l.value("downs"));
-      if (p.up) seen_up[static_cast<std::size_t>(peer)] = true;
-      n.peers.push_back(p);
-    }
-    for (const auto& v : cl.value("link_faults").toArray()) {
-      const QJsonObject f = v.toObject();
-      const int peer = static_cast<int>(members.indexOf(f.value("peer").toString()));
-      if (peer < 0) continue;
-      const QString dir = f.value("direction").toString();
-      const auto a = static_cast<std::uint32_t>(self), b = static_cast<std::uint32_t>(peer);
-      const bool out = dir != QLatin1String("in"), in = dir != QLatin1String("out");
-      if (f.value("kind").toString() == QLatin1String("peer_drop")) {
-        if (out) c.cuts.push_back({a, b});
-        if (in) c.cuts.push_back({b, a});
-      } else {
-        const std::uint64_t us = u64(f.value("delay_ms")) * 1000;
-        if (out) c.degraded.push_back({a, b, us, 0});
-        if (in) c.degraded.push_back({b, a, us, 0});
-      }
-    }
-    for (const auto& v : d.value("faults").toArray()) {
-      c.active_faults.push_back(
-          (fault_label(v.toObject()) + QStringLiteral(" (%1)").arg(members[self])).toStdString());
-    }
-    c.sent += u64(counters.value("sends"));
-    c.acked += u64(counters.value("acked"));
-    c.delivered += u64(counters.value("delivered"));
-  }
-  // A member no stream of ours covers is up if a node we see has a link up to it.
-  for (std::size_t i = 0; i < c.nodes.size(); ++i) {
-    if (!c.nodes[i].alive) c.nodes[i].alive = seen_up[i];
-  }
-  return c;
-}
-
 void RemoteSource::publish() {
-  std::vector<QJsonObject> docs;
-  QStringList covered;
+  std::vector<boost::json::object> docs;
   for (const Node& n : nodes_) {
-    if (n.open && !n.doc.isEmpty() && n.age.isValid() && n.age.elapsed() < kStaleMs) {
-      docs.push_back(n.doc);
-      covered << n.doc.value("node").toObject().value("id").toString();
-    }
+    if (n.open && !n.doc.empty() && n.age.isValid() && n.age.elapsed() < kStaleMs) docs.push_back(n.doc);
   }
   auto s = std::make_shared<LiveSnapshot>();
-  s->cluster = merge(docs);
+  s->cluster = sim::merge_admin_documents(docs);
+  s->cluster.now_us = static_cast<std::uint64_t>(QDateTime::currentMSecsSinceEpoch()) * 1000;
   s->time_s = static_cast<double>(clock_.elapsed()) / 1000.0;
   s->speed = Speed::kRealTime;
   s->workload.running = false;
@@ -347,12 +237,12 @@ void RemoteSource::publish() {
   }
   s->interval.t_s = s->time_s;
   s->interval.interval_s = dt;
-  for (const QJsonObject& d : docs) {
-    const QJsonObject r = d.value("metrics").toObject().value("recent_deliver_latency_us").toObject();
-    if (r.value("count").toDouble() <= 0) continue;
-    s->interval.p50_ms = std::max(s->interval.p50_ms, r.value("p50").toDouble() / 1000);
-    s->interval.p99_ms = std::max(s->interval.p99_ms, r.value("p99").toDouble() / 1000);
-    s->interval.p999_ms = std::max(s->interval.p999_ms, r.value("p999").toDouble() / 1000);
+  for (const auto& d : docs) {
+    const auto& r = obj(obj(d, "metrics"), "recent_deliver_latency_us");
+    if (num(r, "count") <= 0) continue;
+    s->interval.p50_ms = std::max(s->interval.p50_ms, num(r, "p50") / 1000);
+    s->interval.p99_ms = std::max(s->interval.p99_ms, num(r, "p99") / 1000);
+    s->interval.p999_ms = std::max(s->interval.p999_ms, num(r, "p999") / 1000);
   }
   last_t_ = s->time_s;
   last_sent_ = s->cluster.sent;
@@ -361,19 +251,20 @@ void RemoteSource::publish() {
   // Faults in force, from every node, with their time left.
   QHash<QString, double> seen;
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    const QJsonObject& d = nodes_[i].doc;
-    if (!nodes_[i].open || d.isEmpty()) continue;
-    const QString self = d.value("node").toObject().value("id").toString();
-    for (const auto& v : d.value("faults").toArray()) {
-      const QJsonObject f = v.toObject();
+    const auto& d = nodes_[i].doc;
+    if (!nodes_[i].open || d.empty()) continue;
+    const QString self = str(obj(d, "node"), "id");
+    for (const auto& v : arr(d, "faults")) {
+      if (!v.is_object()) continue;
+      const auto& f = v.get_object();
       ConsoleFault cf;
-      cf.id = i * 1'000'000 + static_cast<std::uint64_t>(f.value("id").toDouble());
-      cf.label = fault_label(f);
-      cf.target = f.contains("peer") ? self + QStringLiteral(" → ") + f.value("peer").toString() : self;
-      const QString key = QStringLiteral("%1#%2").arg(i).arg(f.value("id").toDouble());
+      cf.id = i * 1'000'000 + static_cast<std::uint64_t>(num(f, "id"));
+      cf.label = QString::fromStdString(sim::admin_fault_label(f));
+      cf.target = f.contains("peer") ? self + QStringLiteral(" → ") + str(f, "peer") : self;
+      const QString key = QStringLiteral("%1#%2").arg(i).arg(num(f, "id"));
       cf.applied_s = fault_seen_.value(key, s->time_s);
       seen.insert(key, cf.applied_s);
-      cf.expires_s = s->time_s + f.value("expires_in_ms").toDouble() / 1000.0;
+      cf.expires_s = s->time_s + num(f, "expires_in_ms") / 1000.0;
       s->faults.push_back(cf);
     }
   }
@@ -407,7 +298,7 @@ int RemoteSource::nodeOfMember(std::uint32_t member) const {
   const QString id = memberId(member);
   for (int i = 0; i < static_cast<int>(nodes_.size()); ++i) {
     const Node& n = nodes_[static_cast<std::size_t>(i)];
-    if (n.open && n.doc.value("node").toObject().value("id").toString() == id) return i;
+    if (n.open && str(obj(n.doc, "node"), "id") == id) return i;
   }
   return -1;
 }
@@ -483,16 +374,16 @@ void RemoteSource::applyFault(const sim::Fault& fault, std::chrono::milliseconds
       case sim::AdminAction::Type::kEndMatching: {
         const int node = nodeOfMember(a.member);
         if (node < 0) break;
-        for (const auto& v : nodes_[static_cast<std::size_t>(node)].doc.value("faults").toArray()) {
-          const QJsonObject f = v.toObject();
-          if (!sim::ends(a, f.value("kind").toString().toStdString(),
-                         f.value("peer").toString().toStdString(),
-                         f.value("user").toString().toStdString())) {
+        for (const auto& v : arr(nodes_[static_cast<std::size_t>(node)].doc, "faults")) {
+          if (!v.is_object()) continue;
+          const auto& f = v.get_object();
+          if (!sim::ends(a, str(f, "kind").toStdString(), str(f, "peer").toStdString(),
+                         str(f, "user").toStdString())) {
             continue;
           }
           QNetworkReply* reply = http_->deleteResource(make_request(
               url(nodes_[static_cast<std::size_t>(node)].address,
-                  QStringLiteral("/v1/faults/%1").arg(static_cast<qint64>(f.value("id").toDouble()))),
+                  QStringLiteral("/v1/faults/%1").arg(static_cast<qint64>(num(f, "id")))),
               options_));
           connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
         }

@@ -13,7 +13,7 @@
 
 #include <QElapsedTimer>
 #include <QHash>
-#include <QJsonObject>
+#include <boost/json/object.hpp>
 #include <QPointer>
 #include <QStringList>
 #include <QTimer>
@@ -58,14 +58,12 @@ class RemoteSource final : public ClusterSource {
   // Streams open now.
   int connectedCount() const;
 
-  // The merged cluster of the nodes' latest stream documents (tests, and publish()).
-  static sim::ClusterSnapshot merge(const std::vector<QJsonObject>& documents);
 
  private:
   struct Node {
     QString address;
     QWebSocket* ws = nullptr;
-    QJsonObject doc;    // the latest /v1/stream document
+    boost::json::object doc;  // the latest /v1/stream document
     QElapsedTimer age;  // since doc arrived
     bool open = false;
     int backoff_ms = 500;

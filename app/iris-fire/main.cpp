@@ -6,6 +6,7 @@
 //   iris-fire --scale standard --report reports/fire.html
 //   iris-fire --scenario MIX --sweep 10000      seeds 1..10000, stops at the first FAIL
 //   iris-fire --list
+//   iris-fire --target 10.0.0.1:7480,10.0.0.2:7480 --token T   the real-node scenarios on real nodes
 //
 // Exit status: 0 every scenario PASS, 1 any FAIL, 2 usage error or a report that cannot be written.
 
@@ -16,8 +17,11 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
 
+#include "simulator/remote_cluster.h"
 #include "simulator/report.h"
 #include "simulator/scenario.h"
 
@@ -43,8 +47,9 @@ std::string command_line(int argc, char** argv) {
 
 void list() {
   for (const auto& s : catalog()) {
-    std::printf("%-4s %-30s %s\n", s.id.c_str(), s.name.c_str(),
-                s.in_suite ? "" : "(extra: run by name)");
+    std::printf("%-4s %-30s %s%s\n", s.id.c_str(), s.name.c_str(),
+                s.in_suite ? "" : "(extra: run by name) ",
+                s.on_real_nodes ? "(also on real nodes: --target)" : "");
     std::printf("     %s\n", s.description.c_str());
   }
 }
@@ -99,7 +104,15 @@ int main(int argc, char** argv) {
       "deliver-twice, out-of-order, corrupt-payload, misdirect, phantom, keep-read-rows, "
       "stop-handoff-replay")("verbose,v", "print every scenario's invariants and figures")(
       "log-level", po::value<std::string>()->default_value("error"),
-      "the engine's log level inside the simulation: trace debug info warn error off");
+      "the engine's log level inside the simulation: trace debug info warn error off")(
+      "target", po::value<std::string>(),
+      "run on real nodes instead of the simulator: their admin API host:port[,host:port...] "
+      "(the scenarios marked for real nodes; see --list)")(
+      "token", po::value<std::string>(),
+      "an operator token of the nodes' admin API (with --target; or IRIS_ADMIN_TOKEN)")(
+      "login-secret-file", po::value<std::string>(),
+      "the nodes' shared login token secret, to mint the clients' tokens (with --target; "
+      "without it clients log in with their user id: nodes started with --insecure-dev-login)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -139,6 +152,41 @@ int main(int argc, char** argv) {
     }
     options.sabotage = *s;
   }
+  const bool real = vm.count("target") != 0;
+  if (real) {
+    RemoteClusterOptions ro;
+    std::string list = vm["target"].as<std::string>();
+    for (std::size_t at = 0; at <= list.size();) {
+      const std::size_t comma = std::min(list.find(',', at), list.size());
+      if (comma > at) ro.admin.push_back(list.substr(at, comma - at));
+      at = comma + 1;
+    }
+    if (vm.count("token")) {
+      ro.token = vm["token"].as<std::string>();
+    } else if (const char* t = std::getenv("IRIS_ADMIN_TOKEN")) {
+      ro.token = t;
+    }
+    if (vm.count("login-secret-file")) {
+      std::ifstream in(vm["login-secret-file"].as<std::string>());
+      if (!in || !std::getline(in, ro.login_secret) || ro.login_secret.empty()) {
+        std::cerr << "iris-fire: cannot read a secret from " << vm["login-secret-file"].as<std::string>() << "\n";
+        return 2;
+      }
+    }
+    if (ro.admin.empty() || ro.token.empty()) {
+      std::cerr << "iris-fire: --target needs host:port addresses and a token (--token or IRIS_ADMIN_TOKEN)\n";
+      return 2;
+    }
+    options.real_nodes_args = "--target " + list;
+    options.real_nodes = [ro](std::string& error) -> std::unique_ptr<FireTarget> {
+      auto t = std::make_unique<RemoteCluster>(ro);
+      if (!t->start_error().empty()) {
+        error = t->start_error();
+        return nullptr;
+      }
+      return t;
+    };
+  }
   std::vector<std::string> ids;
   if (vm.count("scenario")) {
     ids = vm["scenario"].as<std::vector<std::string>>();
@@ -150,7 +198,19 @@ int main(int argc, char** argv) {
     }
   } else {
     for (const auto& s : catalog()) {
-      if (s.in_suite) ids.push_back(s.id);
+      if (s.in_suite && (!real || s.on_real_nodes)) ids.push_back(s.id);
+    }
+  }
+  if (real) {
+    for (const auto& id : ids) {
+      if (!find_scenario(id)->on_real_nodes) {
+        std::cerr << "iris-fire: " << id << " does not run on real nodes (iris-fire --list)\n";
+        return 2;
+      }
+    }
+    if (vm["sweep"].as<std::uint64_t>() > 0) {
+      std::cerr << "iris-fire: --sweep replays seeds on the simulator; not with --target\n";
+      return 2;
     }
   }
   std::vector<std::string> reports;

@@ -236,6 +236,7 @@ HttpResponse AdminApi::route(const HttpRequest& request, const Caller& caller,
   if (path == "/v1/node") return get_only([&] { return answer(200, backend_.node()); });
   if (path == "/v1/cluster") return get_only([&] { return answer(200, backend_.cluster()); });
   if (path == "/v1/metrics") return get_only([&] { return answer(200, backend_.metrics()); });
+  if (path == "/v1/snapshot") return get_only([&] { return answer(200, snapshot_locked(now_ms)); });
   if (path == "/metrics") {
     return get_only([&] {
       PrometheusText out;
@@ -357,12 +358,15 @@ json::array AdminApi::faults_json(std::uint64_t now_ms) const {
 std::string AdminApi::snapshot_json(std::uint64_t now_ms) {
   std::lock_guard lock(mu_);
   expire_locked(now_ms);
-  json::object o{{"node", backend_.node()},
-                 {"cluster", backend_.cluster()},
-                 {"metrics", backend_.metrics()},
-                 {"faults", faults_json(now_ms)},
-                 {"chaos", options_.enable_chaos}};
-  return json::serialize(o);
+  return json::serialize(snapshot_locked(now_ms));
+}
+
+json::object AdminApi::snapshot_locked(std::uint64_t now_ms) {
+  return {{"node", backend_.node()},
+          {"cluster", backend_.cluster()},
+          {"metrics", backend_.metrics()},
+          {"faults", faults_json(now_ms)},
+          {"chaos", options_.enable_chaos}};
 }
 
 }  // namespace iris::admin

@@ -9,6 +9,7 @@
 //   GET    /v1/cluster   members and links as this node sees them        viewer
 //   GET    /v1/metrics   counters, gauges and latency quantiles (JSON)   viewer
 //   GET    /v1/faults    faults in force                                 viewer
+//   GET    /v1/snapshot  node, cluster, metrics and faults in one          viewer
 //   GET    /metrics      the same metrics, Prometheus text format        viewer
 //   POST   /v1/faults    start a fault (JSON body, ttl_s required)       operator + --enable-chaos
 //   DELETE /v1/faults    recover all                                     operator + --enable-chaos
@@ -105,7 +106,7 @@ class AdminApi {
   std::size_t expire(std::uint64_t now_ms);
   // The caller of a request, or empty (401).
   std::optional<Caller> authorize(const HttpRequest& request) const;
-  // One JSON document with node, cluster, metrics and faults (the stream's snapshot).
+  // One JSON document with node, cluster, metrics and faults (the stream's and /v1/snapshot's).
   std::string snapshot_json(std::uint64_t now_ms);
   // The next fault expiry, or 0 when none is in force.
   std::uint64_t next_expiry_ms() const;
@@ -121,6 +122,7 @@ class AdminApi {
   HttpResponse post_fault(const HttpRequest& request, const Caller& caller, std::uint64_t now_ms);
   HttpResponse delete_faults(const std::string& which, const Caller& caller);
   boost::json::array faults_json(std::uint64_t now_ms) const;
+  boost::json::object snapshot_locked(std::uint64_t now_ms);
   std::size_t expire_locked(std::uint64_t now_ms);
   void end(std::map<std::uint64_t, Active>::iterator it, const std::string& why);
 

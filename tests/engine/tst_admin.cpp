@@ -162,6 +162,7 @@ class TestAdmin : public QObject {
   void prometheusTextPassesPromtool();
   void realClusterPartitionHealsWhenItExpires();
   void faultyStoreDelaysInOrderAndFillsUp();
+  void fireTargetRunsSplitBrainOnRealNodes();
   void realNodeRefusals();
 };
 
@@ -581,6 +582,72 @@ void TestAdmin::realClusterPartitionHealsWhenItExpires() {
   QTRY_VERIFY_WITH_TIMEOUT(rtt_us(admin[0], "node2") < 100'000, 5000);
   const json::value after = json::parse(http_call(admin[0], http::verb::get, "/v1/node", kViewer).body);
   QCOMPARE(after.as_object().at("faults").as_object().at("memory_limit").to_number<int>(), 0);
+}
+
+// `iris-fire --target` runs R1 (split brain) on three real nodes: its partition goes through the
+// admin API, and it passes. With a viewer token the partition cannot be made, and the run FAILs
+// saying so rather than passing without its fault.
+void TestAdmin::fireTargetRunsSplitBrainOnRealNodes() {
+  QTemporaryDir dir;
+  const QString tokens_file = write_tokens(dir);
+  constexpr int kNodes = 3;
+  std::vector<std::uint16_t> peer(kNodes), client(kNodes), admin(kNodes);
+  std::string seeds;
+  for (int i = 0; i < kNodes; ++i) {
+    peer[i] = free_port();
+    client[i] = free_port();
+    admin[i] = free_port();
+    seeds += (i ? "," : "") + std::string("node") + std::to_string(i) + "@127.0.0.1:" +
+             std::to_string(peer[i]) + "@127.0.0.1:" + std::to_string(client[i]);
+  }
+  std::vector<std::unique_ptr<test::NodeProcess>> nodes;
+  QStringList targets;
+  for (int i = 0; i < kNodes; ++i) {
+    nodes.push_back(std::make_unique<test::NodeProcess>());
+    QVERIFY2(nodes.back()->start({"--node-id", QString("node%1").arg(i), "--listen",
+                                  QString("127.0.0.1:%1").arg(client[i]), "--seeds",
+                                  QString::fromStdString(seeds), "--shards", "1",
+                                  "--insecure-dev-login", "--peer-down-after-ms", "500",
+                                  "--admin-listen", QString("127.0.0.1:%1").arg(admin[i]),
+                                  "--admin-tokens", tokens_file, "--enable-chaos"}),
+             qPrintable(nodes.back()->error()));
+    targets << QString("127.0.0.1:%1").arg(admin[i]);
+  }
+  QTRY_VERIFY_WITH_TIMEOUT(link_state(admin[0], "node1") == "up" &&
+                               link_state(admin[0], "node2") == "up" &&
+                               link_state(admin[1], "node2") == "up",
+                           10000);
+  const QString fire = qEnvironmentVariable("IRIS_BINARY_DIR") + "/app/iris-fire";
+  auto run = [&](const char* token, const QString& report) {
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(fire, {"--target", targets.join(','), "--token", token, "--scenario", "R1",
+                   "--report", report});
+    if (!p.waitForFinished(120'000)) p.kill();
+    return std::pair{p.exitCode(), QString::fromUtf8(p.readAll())};
+  };
+  const QString ok_report = dir.filePath("r1.json");
+  auto [code, out] = run(kOperator, ok_report);
+  QVERIFY2(code == 0, qPrintable(out));
+  QFile f(ok_report);
+  QVERIFY(f.open(QIODevice::ReadOnly));
+  const json::value doc = json::parse(f.readAll().toStdString());
+  const auto& r1 = doc.as_object().at("scenarios").as_array().at(0).as_object();
+  QCOMPARE(r1.at("verdict").as_string(), "PASS");
+  QCOMPARE(r1.at("target").as_string(), "real");
+  bool partitioned = false;
+  for (const auto& fault : r1.at("faults").as_array()) {
+    const std::string what(fault.as_object().at("what").as_string());
+    QVERIFY2(what.find("not applied") == std::string::npos, what.c_str());
+    partitioned |= what.starts_with("Partition");
+  }
+  QVERIFY(partitioned);
+  QVERIFY(r1.at("replay").as_string().find("--target") != std::string::npos);
+  QVERIFY(nodes[0]->log().contains("admin_fault_started"));
+  // A viewer token: the partition is refused, and the run says it did not test anything.
+  auto [viewer_code, viewer_out] = run(kViewer, dir.filePath("viewer.json"));
+  QCOMPARE(viewer_code, 1);
+  QVERIFY2(viewer_out.contains("not applied"), qPrintable(viewer_out));
 }
 
 // The store under a node's admin disk faults: completions late but in order; appends refused

@@ -13,6 +13,9 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "../engine/node_process.h"
+#include <boost/json/parse.hpp>
+
+#include "simulator/admin_snapshot.h"
 #include "ui/main_window.h"
 #include "ui/models.h"
 #include "ui/recent_clusters.h"
@@ -52,6 +55,14 @@ QJsonObject doc(const QString& self, const QJsonArray& links, const QJsonArray& 
       {"cluster", QJsonObject{{"self", self}, {"members", members}, {"link_faults", link_faults}}},
       {"metrics", QJsonObject{{"counters", QJsonObject{{"sends", sends}, {"delivered", sends}}}}},
       {"faults", QJsonArray{}}};
+}
+
+// The nodes' documents as the stream sends them, merged as the source merges them.
+sim::ClusterSnapshot merge(const std::vector<QJsonObject>& docs) {
+  std::vector<boost::json::object> parsed;
+  for (const auto& d : docs)
+    parsed.push_back(boost::json::parse(QJsonDocument(d).toJson().toStdString()).as_object());
+  return sim::merge_admin_documents(parsed);
 }
 
 QJsonObject link(const QString& peer, bool up) {
@@ -144,7 +155,7 @@ class TestRemote : public QObject {
 
 void TestRemote::mergeBuildsOneClusterFromTheNodes() {
   // Attached to n0 and n1 only; n0 drops what goes to n1 (one way) and delays n2.
-  const auto s = RemoteSource::merge(
+  const auto s = merge(
       {doc("n0", {link("n1", false), link("n2", true)},
            {QJsonObject{{"kind", "peer_drop"}, {"peer", "n1"}, {"direction", "out"}},
             QJsonObject{{"kind", "peer_delay"}, {"peer", "n2"}, {"direction", "both"}, {"delay_ms", 100}}},
@@ -164,7 +175,7 @@ void TestRemote::mergeBuildsOneClusterFromTheNodes() {
   QCOMPARE(s.degraded[0].extra_us, std::uint64_t{100'000});
   QCOMPARE(s.sent, std::uint64_t{15});
   // Nobody reachable: an empty cluster, not a crash.
-  QVERIFY(RemoteSource::merge({}).nodes.empty());
+  QVERIFY(merge({}).nodes.empty());
 }
 
 void TestRemote::attachShowsThreeNodesAndAPartitionThatExpires() {
