@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <QProcess>
+#include <QRegularExpression>
 #include <QtTest>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -14,6 +15,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -25,6 +27,7 @@
 #include "engine/admin/admin_server.h"
 #include "engine/admin/admin_tokens.h"
 #include "engine/admin/node_backend.h"
+#include "engine/client/client.h"
 #include "engine/cluster/members.h"
 #include "engine/net/node_server.h"
 #include "engine/store/faulty_store.h"
@@ -163,6 +166,8 @@ class TestAdmin : public QObject {
   void realClusterPartitionHealsWhenItExpires();
   void faultyStoreDelaysInOrderAndFillsUp();
   void fireTargetRunsSplitBrainOnRealNodes();
+  void overHttps();
+  void slowConsumerOnARealSession();
   void realNodeRefusals();
 };
 
@@ -472,6 +477,23 @@ std::string link_state(std::uint16_t admin_port, const std::string& peer) {
   return {};
 }
 
+// The metrics resources/grafana-dashboard.json queries that `exposition` lacks (all there: empty).
+QStringList missing_dashboard_metrics(const std::string& exposition, int& queried) {
+  QFile dashboard(QFINDTESTDATA("../../resources/grafana-dashboard.json"));
+  if (!dashboard.open(QIODevice::ReadOnly)) return {"(no dashboard file)"};
+  const QString board = QString::fromUtf8(dashboard.readAll());
+  QStringList missing;
+  queried = 0;
+  for (auto it = QRegularExpression("iris_[a-z_]+").globalMatch(board); it.hasNext();) {
+    const std::string name = it.next().captured(0).toStdString();
+    ++queried;
+    if (exposition.find("\n" + name + "{") == std::string::npos &&
+        exposition.find("\n" + name + " ") == std::string::npos)
+      missing << QString::fromStdString(name);
+  }
+  return missing;
+}
+
 // A tokens file in `dir` (viewer "v", operator "o"); its path.
 QString write_tokens(const QTemporaryDir& dir) {
   const QString path = dir.filePath("tokens");
@@ -527,6 +549,14 @@ void TestAdmin::realClusterPartitionHealsWhenItExpires() {
   QTRY_VERIFY_WITH_TIMEOUT(link_state(admin[0], "node1") == "up" &&
                                link_state(admin[1], "node0") == "up",
                            10000);
+  // Every metric the Grafana dashboard (resources/) queries is one a cluster node exposes.
+  {
+    int queried = 0;
+    const QStringList missing =
+        missing_dashboard_metrics(http_call(admin[0], http::verb::get, "/metrics", kViewer).body, queried);
+    QVERIFY2(missing.isEmpty(), qPrintable(missing.join(", ")));
+    QVERIFY(queried >= 15);
+  }
   const RawResponse r = http_call(admin[0], http::verb::post, "/v1/faults", kOperator,
                                   R"({"kind":"peer_drop","peer":"node1","ttl_s":3})");
   QCOMPARE(r.status, 201);
@@ -648,6 +678,93 @@ void TestAdmin::fireTargetRunsSplitBrainOnRealNodes() {
   auto [viewer_code, viewer_out] = run(kViewer, dir.filePath("viewer.json"));
   QCOMPARE(viewer_code, 1);
   QVERIFY2(viewer_out.contains("not applied"), qPrintable(viewer_out));
+}
+
+// The admin API over TLS (--admin-tls-cert/--admin-tls-key): HTTPS answers; plain HTTP to the
+// same port gets nothing that parses.
+void TestAdmin::overHttps() {
+  QTemporaryDir certs;
+  const QString key = certs.filePath("k.pem"), cert = certs.filePath("c.pem");
+  QProcess openssl;
+  openssl.setProcessChannelMode(QProcess::MergedChannels);
+  openssl.start("openssl", {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out",
+                            cert, "-days", "1", "-subj", "/CN=localhost", "-addext",
+                            "subjectAltName=IP:127.0.0.1"});
+  QVERIFY(openssl.waitForFinished(30000));
+  QVERIFY2(openssl.exitCode() == 0, openssl.readAll().constData());
+  FakeBackend b;
+  AdminApi api(b, tokens(), AdminOptions{});
+  AdminServerOptions so;
+  so.listen = "127.0.0.1:0";
+  so.tls_cert = cert.toStdString();
+  so.tls_key = key.toStdString();
+  AdminServer server(api, so);
+  QVERIFY(server.start());
+  QVERIFY(server.tls());
+  asio::io_context io;
+  asio::ssl::context ctx(asio::ssl::context::tls_client);
+  ctx.load_verify_file(cert.toStdString());
+  ctx.set_verify_mode(asio::ssl::verify_peer);
+  beast::ssl_stream<beast::tcp_stream> s(io, ctx);
+  beast::get_lowest_layer(s).connect(
+      asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), server.port()));
+  beast::get_lowest_layer(s).expires_after(5s);
+  s.handshake(asio::ssl::stream_base::client);
+  http::request<http::string_body> rq{http::verb::get, "/v1/node", 11};
+  rq.set(http::field::host, "127.0.0.1");
+  rq.set(http::field::authorization, std::string("Bearer ") + kViewer);
+  http::write(s, rq);
+  beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  http::read(s, buf, res);
+  QCOMPARE(res.result_int(), 200u);
+  QVERIFY(res.body().find("fake") != std::string::npos);
+  QVERIFY(!raw_call(server.port(), "GET /v1/node HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 200"));
+  // A key without its certificate: refused at start.
+  AdminServerOptions half = so;
+  half.tls_cert.clear();
+  AdminServer bad(api, half);
+  QVERIFY(!bad.start());
+}
+
+// slow_consumer on a user with a real session: the node stops writing to it (its messages wait),
+// and once the fault ends they arrive, none lost.
+void TestAdmin::slowConsumerOnARealSession() {
+  QTemporaryDir dir;
+  const QString tokens_file = write_tokens(dir);
+  const std::uint16_t port = free_port();
+  test::NodeProcess node;
+  QVERIFY2(node.start({"--admin-listen", QString("127.0.0.1:%1").arg(port), "--admin-tokens",
+                       tokens_file, "--enable-chaos", "--insecure-dev-login"}),
+           qPrintable(node.error()));
+  client::ClientOptions o;
+  o.token = "reader";
+  auto reader = client::Client::connect("127.0.0.1", node.tcp_port(), o);
+  QVERIFY2(reader, reader ? "" : reader.status().message().c_str());
+  o.token = "writer";
+  auto writer = client::Client::connect("127.0.0.1", node.tcp_port(), o);
+  QVERIFY(writer);
+  const RawResponse r = http_call(port, http::verb::post, "/v1/faults", kOperator,
+                                  R"({"kind":"slow_consumer","user":"reader","ttl_s":2})");
+  QCOMPARE(r.status, 201);
+  int delivered = 0;
+  auto pump = [&](std::chrono::milliseconds for_how_long) {
+    const auto until = std::chrono::steady_clock::now() + for_how_long;
+    while (std::chrono::steady_clock::now() < until) {
+      (*writer)->poll();
+      (*reader)->poll();
+      for (auto& e : (*reader)->events()) delivered += std::holds_alternative<client::Delivered>(e) ? 1 : 0;
+      (*reader)->events().clear();
+      (*writer)->events().clear();
+      std::this_thread::sleep_for(2ms);
+    }
+  };
+  for (int i = 0; i < 20; ++i) QVERIFY((*writer)->send("reader", "m" + std::to_string(i)) != 0);
+  pump(1000ms);
+  QCOMPARE(delivered, 0);  // held back on the node
+  pump(3000ms);            // the fault's 2 s TTL ends: everything comes
+  QCOMPARE(delivered, 20);
+  QVERIFY(node.log().contains("slow_consumer reader"));
 }
 
 // The store under a node's admin disk faults: completions late but in order; appends refused

@@ -151,6 +151,7 @@ class TestRemote : public QObject {
   void attachShowsThreeNodesAndAPartitionThatExpires();
   void clearMessagesForWrongTokenNoChaosUnreachable();
   void attachIsRememberedWithoutItsToken();
+  void attachOverTls();
 };
 
 void TestRemote::mergeBuildsOneClusterFromTheNodes() {
@@ -278,6 +279,54 @@ void TestRemote::attachIsRememberedWithoutItsToken() {
   QVERIFY(!QSettings().value("clusters/recent").toString().contains("secret"));
   for (const QString& key : QSettings().allKeys())
     QVERIFY(!QSettings().value(key).toString().contains("secret"));
+}
+
+// A node whose admin API speaks only TLS, with a self-signed certificate: attached with that
+// certificate as the CA; refused (and said so) without it.
+void TestRemote::attachOverTls() {
+  QTemporaryDir dir;
+  const QString key = dir.filePath("k.pem"), cert = dir.filePath("c.pem");
+  QProcess openssl;
+  openssl.setProcessChannelMode(QProcess::MergedChannels);
+  openssl.start("openssl", {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out",
+                            cert, "-days", "1", "-subj", "/CN=localhost", "-addext",
+                            "subjectAltName=IP:127.0.0.1"});
+  QVERIFY(openssl.waitForFinished(30000));
+  QVERIFY2(openssl.exitCode() == 0, openssl.readAll().constData());
+  const QString tokens = dir.filePath("tokens");
+  {
+    QFile f(tokens);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QByteArray("viewer v ") + kViewer + "\n");
+  }
+  const std::uint16_t port = free_port();
+  test::NodeProcess node;
+  QVERIFY2(node.start({"--admin-listen", QString("127.0.0.1:%1").arg(port), "--admin-tokens", tokens,
+                       "--admin-tls-cert", cert, "--admin-tls-key", key}),
+           qPrintable(node.error()));
+  RemoteOptions o;
+  o.nodes = {QString("127.0.0.1:%1").arg(port)};
+  o.token = kViewer;
+  o.tls = true;
+  o.ca_file = cert;
+  {
+    RemoteSource s(o);
+    QTRY_COMPARE_WITH_TIMEOUT(s.connectedCount(), 1, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(s.latest() && s.latest()->cluster.nodes.size() == 1 &&
+                                 s.latest()->cluster.nodes[0].alive,
+                             5000);
+  }
+  o.ca_file.clear();  // the self-signed certificate is not trusted now
+  RemoteOptions plain = o;
+  plain.tls = false;  // and plain HTTP to a TLS port does not get through either
+  RemoteSource s(o), p(plain);
+  Events e, pe;
+  e.watch(s);
+  pe.watch(p);
+  QTRY_VERIFY_WITH_TIMEOUT(e.any("unreachable"), 10000);
+  QTRY_VERIFY_WITH_TIMEOUT(pe.any("failed"), 10000);
+  QCOMPARE(s.connectedCount(), 0);
+  QCOMPARE(p.connectedCount(), 0);
 }
 
 QTEST_MAIN(TestRemote)
