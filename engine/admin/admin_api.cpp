@@ -68,6 +68,7 @@ const char* to_string(NodeFault::Kind kind) {
     case NodeFault::Kind::kCpuBurn: return "cpu_burn";
     case NodeFault::Kind::kMemoryPressure: return "memory_pressure";
     case NodeFault::Kind::kSlowConsumer: return "slow_consumer";
+    case NodeFault::Kind::kShardDown: return "shard_down";
   }
   return "?";
 }
@@ -95,6 +96,7 @@ std::string describe(const NodeFault& f) {
     case NodeFault::Kind::kCpuBurn: s += " " + std::to_string(static_cast<int>(f.percent)) + "%"; break;
     case NodeFault::Kind::kMemoryPressure: s += " " + std::to_string(f.shard_bytes) + " B/shard"; break;
     case NodeFault::Kind::kSlowConsumer: s += " " + f.user; break;
+    case NodeFault::Kind::kShardDown: s += " " + std::to_string(f.shard); break;
   }
   return s;
 }
@@ -112,6 +114,7 @@ json::object to_json(const NodeFault& f) {
     case NodeFault::Kind::kCpuBurn: o["percent"] = static_cast<std::uint64_t>(f.percent); break;
     case NodeFault::Kind::kMemoryPressure: o["shard_bytes"] = f.shard_bytes; break;
     case NodeFault::Kind::kSlowConsumer: o["user"] = f.user; break;
+    case NodeFault::Kind::kShardDown: o["shard"] = f.shard; break;
   }
   return o;
 }
@@ -129,7 +132,7 @@ Result<NodeFault> parse_fault(std::string_view body) {
       {"peer_drop", NodeFault::Kind::kPeerDrop},         {"peer_delay", NodeFault::Kind::kPeerDelay},
       {"slow_disk", NodeFault::Kind::kSlowDisk},         {"disk_full", NodeFault::Kind::kDiskFull},
       {"cpu_burn", NodeFault::Kind::kCpuBurn},           {"memory_pressure", NodeFault::Kind::kMemoryPressure},
-      {"slow_consumer", NodeFault::Kind::kSlowConsumer}};
+      {"slow_consumer", NodeFault::Kind::kSlowConsumer},   {"shard_down", NodeFault::Kind::kShardDown}};
   bool known = false;
   for (const auto& [name, kind] : kinds) {
     if (*kind_name == name) {
@@ -140,7 +143,7 @@ Result<NodeFault> parse_fault(std::string_view body) {
   if (!known) {
     return Status::invalid("unknown kind '" + *kind_name +
                            "' (peer_drop, peer_delay, slow_disk, disk_full, cpu_burn, "
-                           "memory_pressure, slow_consumer)");
+                           "memory_pressure, slow_consumer, shard_down)");
   }
   auto ttl = whole(o, "ttl_s", 1, 24 * 3600);
   if (!ttl) return ttl.status();
@@ -194,6 +197,12 @@ Result<NodeFault> parse_fault(std::string_view body) {
       auto u = text(o, "user");
       if (!u) return u.status();
       f.user = *u;
+      break;
+    }
+    case NodeFault::Kind::kShardDown: {
+      auto n = whole(o, "shard", 0, 63);
+      if (!n) return n.status();
+      f.shard = *n;
       break;
     }
   }

@@ -41,12 +41,13 @@ struct NodeFault {
     kCpuBurn,         // every worker spins `percent` % of its time
     kMemoryPressure,  // each shard may hold only shard_bytes of messages (RETRY_LATER beyond)
     kSlowConsumer,    // the node stops writing to `user`'s connection (its queue fills up)
+    kShardDown,       // router shard `shard` is killed; a fresh one starts when the fault ends
   };
   enum class Direction { kBoth, kOut, kIn };
   Kind kind = Kind::kPeerDrop;
   std::string peer;
   Direction direction = Direction::kBoth;
-  std::uint64_t delay_ms = 0, latency_ms = 0, shard_bytes = 0;
+  std::uint64_t delay_ms = 0, latency_ms = 0, shard_bytes = 0, shard = 0;
   double percent = 0;
   std::string user;
   std::uint64_t ttl_s = 0;

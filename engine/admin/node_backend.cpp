@@ -58,8 +58,10 @@ json::object NodeBackend::node() {
                                   {"hot_users", m.hot_users.get()}});
   }
   const auto uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_);
+  json::array down;
+  for (auto shard : down_shards_) down.push_back(shard);
   json::object faults{{"cpu_burn_percent", 0}, {"memory_limit", 0}, {"disk_slow", false},
-                      {"disk_full", false}};
+                      {"disk_full", false}, {"shards_down", std::move(down)}};
   for (const auto& f : active_) {
     if (f.kind == NodeFault::Kind::kCpuBurn) faults["cpu_burn_percent"] = f.percent;
     if (f.kind == NodeFault::Kind::kMemoryPressure) faults["memory_limit"] = f.shard_bytes;
@@ -243,6 +245,12 @@ Status NodeBackend::start_fault(const NodeFault& fault) {
         return Status::not_found("user " + fault.user + " has no session on this node");
       paused_users_.insert(fault.user);
       break;
+    case NodeFault::Kind::kShardDown:
+      if (fault.shard >= server_.shard_count()) {
+        return Status::invalid("this node has " + std::to_string(server_.shard_count()) +
+                               " shards (0.." + std::to_string(server_.shard_count() - 1) + ")");
+      }
+      break;
     case NodeFault::Kind::kCpuBurn:
     case NodeFault::Kind::kMemoryPressure: break;
   }
@@ -255,7 +263,8 @@ void NodeBackend::end_fault(const NodeFault& fault) {
   auto it = std::find_if(active_.begin(), active_.end(), [&](const NodeFault& f) {
     return f.kind == fault.kind && f.peer == fault.peer && f.direction == fault.direction &&
            f.delay_ms == fault.delay_ms && f.latency_ms == fault.latency_ms &&
-           f.shard_bytes == fault.shard_bytes && f.percent == fault.percent && f.user == fault.user;
+           f.shard_bytes == fault.shard_bytes && f.percent == fault.percent &&
+           f.user == fault.user && f.shard == fault.shard;
   });
   if (it != active_.end()) active_.erase(it);
   apply_all();
@@ -269,6 +278,7 @@ void NodeBackend::apply_all() {
   double burn = 0;
   std::uint64_t memory = 0;
   std::set<std::string> slow;
+  std::set<std::uint64_t> down;
   for (const auto& f : active_) {
     const bool out = f.direction != NodeFault::Direction::kIn;
     const bool in = f.direction != NodeFault::Direction::kOut;
@@ -294,6 +304,7 @@ void NodeBackend::apply_all() {
         memory = memory == 0 ? f.shard_bytes : std::min(memory, f.shard_bytes);
         break;
       case NodeFault::Kind::kSlowConsumer: slow.insert(f.user); break;
+      case NodeFault::Kind::kShardDown: down.insert(f.shard); break;
     }
   }
   if (net::PeerLinks* pl = server_.peer_links()) {
@@ -311,6 +322,13 @@ void NodeBackend::apply_all() {
     if (!slow.count(user)) server_.set_user_writes_paused(user, false);
   }
   paused_users_ = std::move(slow);
+  for (auto shard : down) {
+    if (!down_shards_.count(shard)) server_.set_shard_down(static_cast<std::uint32_t>(shard), true);
+  }
+  for (auto shard : down_shards_) {
+    if (!down.count(shard)) server_.set_shard_down(static_cast<std::uint32_t>(shard), false);
+  }
+  down_shards_ = std::move(down);
 }
 
 }  // namespace iris::admin

@@ -43,6 +43,7 @@ class NodeBackend final : public AdminBackend {
   // "recent" quantiles are those of the difference to the newest one at least a second old.
   std::deque<std::pair<std::chrono::steady_clock::time_point, ::iris::metrics::HistogramSnapshot>> marks_;
   std::set<std::string> paused_users_;   // writes paused now
+  std::set<std::uint64_t> down_shards_;   // killed now
 };
 
 }  // namespace iris::admin

@@ -126,6 +126,11 @@ void Shard::handle_login(ConnId conn, const protocol::Login& login) {
 }
 
 void Shard::adopt_session(ConnId conn, const std::string& user_id, SessionId sid) {
+  if (draining_) {  // a login racing a drain (SIGTERM, or this shard restarting) gets no session
+    send_frame(conn, protocol::Bye{protocol::ByeReason::kShutdown, 1000, "node is draining"});
+    env_.close(conn);
+    return;
+  }
   UserState& u = user(user_id);
   if (u.session != nullptr) {  // one session per user: the newest login wins
     ConnId old = u.session->conn;

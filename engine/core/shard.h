@@ -54,6 +54,16 @@ class Shard {
   // it answers RETRY_LATER (starts at CoreConfig::shard_memory_limit). Messages already held stay.
   void set_memory_limit(std::uint64_t bytes) { memory_limit_ = bytes; }
   std::uint64_t memory_limit() const { return memory_limit_; }
+  // A shard restarted in place (the admin fault shard_restart) continues its predecessor's id
+  // sequences, so message, session and relay ids never repeat within the incarnation.
+  void continue_after(const Shard& predecessor) {
+    seq_ = predecessor.seq_;
+    session_seq_ = predecessor.session_seq_;
+    forward_seq_ = predecessor.forward_seq_;
+    memory_limit_ = predecessor.memory_limit_;
+  }
+  // Forwards to other nodes still waiting for their outcome.
+  std::size_t forwards_in_flight() const { return forwards_.size(); }
   // The connection of `user`'s session on this shard, or 0 when it has none (admin faults).
   ConnId session_conn(const std::string& user);
   // Read-only walk over the users (and hand-off queues) this shard holds: for the simulator's

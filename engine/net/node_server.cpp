@@ -249,6 +249,15 @@ void NodeServer::set_shard_memory_limit(std::uint64_t bytes) {
   }
 }
 
+void NodeServer::set_shard_down(std::uint32_t shard, bool down) {
+  if (shard >= workers_.size()) return;
+  if (down) {
+    workers_[shard]->kill_shard();
+  } else {
+    workers_[shard]->restart_shard();
+  }
+}
+
 bool NodeServer::set_user_writes_paused(const std::string& user, bool paused) {
   if (workers_.empty()) return false;
   auto found = std::make_shared<std::promise<bool>>();

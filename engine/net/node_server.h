@@ -61,6 +61,8 @@ class NodeServer {
   // Pauses or resumes writes to `user`'s connection (as if its client stopped reading). False
   // when the user has no session on this node (waits up to a second for the workers).
   bool set_user_writes_paused(const std::string& user, bool paused);
+  // Shard `shard` down (true) or restarted fresh (false); Worker::kill_shard, restart_shard.
+  void set_shard_down(std::uint32_t shard, bool down);
 
   // The cluster links; nullptr for a single node.
   PeerLinks* peer_links() { return links_.get(); }

@@ -50,6 +50,59 @@ Worker::Worker(NodeServer& server, core::ShardId id, const ServerOptions& option
       rng_(std::random_device{}() ^ (std::uint64_t{id} << 32)),
       peer_out_(options.cluster.view.size()) {
   shard_ = std::make_unique<core::Shard>(id, options.core, incarnation, *this);
+  live_.store(shard_.get(), std::memory_order_release);
+  incarnation_ = incarnation;
+}
+
+void Worker::kill_shard() {
+  asio::post(io_, [this] {
+    if (down_ || restarting_) return;
+    down_ = true;
+    spdlog::warn("shard {}: down (admin fault)", id_);
+    shard_->begin_drain();
+    shard_->finish_drain();
+    end_turn();
+  });
+}
+
+void Worker::restart_shard(std::function<void()> done) {
+  asio::post(io_, [this, done = std::move(done)]() mutable {
+    if (restarting_) return;
+    restarting_ = true;
+    if (!down_) {
+      shard_->begin_drain();
+      shard_->finish_drain();
+      end_turn();
+    }
+    finish_restart(now_us() + 5'000'000, std::move(done));
+  });
+}
+
+void Worker::finish_restart(std::uint64_t deadline_us, std::function<void()> done) {
+  const bool settled = shard_->pending_persist() == 0 && shard_->forwards_in_flight() == 0;
+  if (!settled && now_us() < deadline_us) {
+    auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(10));
+    timer->async_wait([this, timer, deadline_us, done = std::move(done)](boost::system::error_code) mutable {
+      finish_restart(deadline_us, std::move(done));
+    });
+    return;
+  }
+  shard_->finish_drain();  // what connected meanwhile
+  end_turn();
+  auto fresh = std::make_unique<core::Shard>(id_, options_.core, incarnation_, *this);
+  fresh->continue_after(*shard_);
+  retired_.push_back(std::move(shard_));
+  shard_ = std::move(fresh);
+  live_.store(shard_.get(), std::memory_order_release);
+  // The peers' states as they are now (later changes arrive through the mailbox, in order).
+  if (PeerLinks* links = server_.peer_links()) {
+    for (const auto& p : links->peers()) shard_->on_message(core::PeerStatus{p.node, p.up});
+  }
+  end_turn();
+  restarting_ = false;
+  down_ = false;
+  spdlog::warn("shard {}: restarted{}", id_, settled ? "" : " (not settled within 5 s)");
+  if (done) done();
 }
 
 Worker::~Worker() { join(); }

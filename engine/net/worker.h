@@ -9,6 +9,7 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <random>
 #include <thread>
@@ -34,7 +35,8 @@ class Worker final : public core::ShardEnv {
 
   boost::asio::io_context& io() { return io_; }
   core::ShardId id() const { return id_; }
-  core::Shard& shard() { return *shard_; }
+  // Any thread (metrics); the shard itself runs on this worker's thread only.
+  core::Shard& shard() { return *live_.load(std::memory_order_acquire); }
   Mailbox& mailbox() { return mailbox_; }
   const ServerOptions& options() const { return options_; }
   std::array<std::uint8_t, 64 * 1024>& read_buffer() { return read_buffer_; }
@@ -69,6 +71,15 @@ class Worker final : public core::ShardEnv {
   void set_cpu_burn(double percent) { burn_percent_.store(percent, std::memory_order_relaxed); }
   // This worker's thread: pause or resume writes to a connection living here; false if none.
   bool set_writes_paused(core::ConnId conn, bool paused);
+  // The admin fault shard_down, in two steps, any thread. kill_shard(): the shard goes down
+  // without stopping the node — BYE to its sessions, new connections on this worker, logins of
+  // its users and messages for them refused (RETRY_LATER) — while what it had accepted is still
+  // written. restart_shard(): once those writes and its forwards are settled (at most 5 s), a
+  // fresh shard takes its place, as after a process restart: in-memory state (presence
+  // subscriptions, retry dedup windows) is gone, durable state loads again on demand. `done`
+  // runs on this worker's thread when the new shard is in place.
+  void kill_shard();
+  void restart_shard(std::function<void()> done = {});
 
  private:
   void drain_mailbox();
@@ -84,6 +95,13 @@ class Worker final : public core::ShardEnv {
   boost::asio::steady_timer tick_timer_;
   std::unique_ptr<store::PostingStore> store_adapter_;
   std::unique_ptr<core::Shard> shard_;
+  std::atomic<core::Shard*> live_{nullptr};              // shard_, for other threads' metrics
+  std::vector<std::unique_ptr<core::Shard>> retired_;    // restarted shards: late completions and
+                                                         // metric readers may still touch them
+  std::uint64_t incarnation_ = 0;
+  bool restarting_ = false;
+  bool down_ = false;
+  void finish_restart(std::uint64_t deadline_us, std::function<void()> done);
   Mailbox mailbox_;
   std::vector<std::deque<MailItem>> outbox_;   // staged per target worker; what a full ring
   std::vector<std::size_t> outbox_routes_;     // refused waits here for a later turn

@@ -29,6 +29,7 @@
 #include "engine/admin/node_backend.h"
 #include "engine/client/client.h"
 #include "engine/cluster/members.h"
+#include "engine/core/types.h"
 #include "engine/net/node_server.h"
 #include "engine/store/faulty_store.h"
 #include "engine/store/memory_store.h"
@@ -168,6 +169,7 @@ class TestAdmin : public QObject {
   void fireTargetRunsSplitBrainOnRealNodes();
   void overHttps();
   void slowConsumerOnARealSession();
+  void shardDownThenRestartedFresh();
   void realNodeRefusals();
 };
 
@@ -765,6 +767,80 @@ void TestAdmin::slowConsumerOnARealSession() {
   pump(3000ms);            // the fault's 2 s TTL ends: everything comes
   QCOMPARE(delivered, 20);
   QVERIFY(node.log().contains("slow_consumer reader"));
+}
+
+// shard_down: the shard holding a user goes down (its sessions get BYE, its users cannot log in)
+// while the rest of the node serves; when the fault ends a fresh shard starts and loads what was
+// stored for them: nothing lost.
+void TestAdmin::shardDownThenRestartedFresh() {
+  QTemporaryDir dir;
+  const QString tokens_file = write_tokens(dir);
+  const std::uint16_t port = free_port();
+  test::NodeProcess node;
+  QVERIFY2(node.start({"--admin-listen", QString("127.0.0.1:%1").arg(port), "--admin-tokens",
+                       tokens_file, "--enable-chaos", "--insecure-dev-login", "--shards", "2"}),
+           qPrintable(node.error()));
+  // A reader on one shard, a writer on the other.
+  std::string reader_id = "reader", writer_id;
+  const auto reader_shard = core::shard_of(reader_id, 2);
+  for (int i = 0; writer_id.empty(); ++i) {
+    const std::string w = "writer" + std::to_string(i);
+    if (core::shard_of(w, 2) != reader_shard) writer_id = w;
+  }
+  auto login = [&](const std::string& user) {
+    client::ClientOptions o;
+    o.token = user;
+    return client::Client::connect("127.0.0.1", node.tcp_port(), o);
+  };
+  auto reader = login(reader_id);
+  QVERIFY(reader);
+  auto writer = login(writer_id);
+  QVERIFY(writer);
+  const RawResponse r = http_call(
+      port, http::verb::post, "/v1/faults", kOperator,
+      R"({"kind":"shard_down","shard":)" + std::to_string(reader_shard) + R"(,"ttl_s":3})");
+  QCOMPARE(r.status, 201);
+  // The reader's session ends; it cannot log in again while its shard is down.
+  const auto until = std::chrono::steady_clock::now() + 2s;
+  while ((*reader)->connected() && std::chrono::steady_clock::now() < until) {
+    (*reader)->poll();
+    std::this_thread::sleep_for(5ms);
+  }
+  QVERIFY(!(*reader)->connected());
+  QVERIFY(!login(reader_id));
+  // The writer, on the other shard, still works; what it sends the reader waits in the store.
+  int acked = 0;
+  for (int i = 0; i < 10; ++i) QVERIFY((*writer)->send(reader_id, "m" + std::to_string(i)) != 0);
+  const auto until_acked = std::chrono::steady_clock::now() + 10s;
+  while (acked < 10 && std::chrono::steady_clock::now() < until_acked) {
+    (*writer)->poll();
+    for (auto& e : (*writer)->events()) {
+      if (auto* d = std::get_if<client::SendDone>(&e); d && d->status == protocol::SendStatus::kOk) ++acked;
+    }
+    (*writer)->events().clear();
+    std::this_thread::sleep_for(5ms);
+  }
+  QCOMPARE(acked, 10);  // accepted once the shard was back (the client retries RETRY_LATER)
+  // After the TTL a fresh shard serves the reader, with everything that was acknowledged.
+  std::unique_ptr<client::Client> back;
+  const auto until_back = std::chrono::steady_clock::now() + 8s;
+  while (!back && std::chrono::steady_clock::now() < until_back) {
+    if (auto c = login(reader_id)) back = std::move(*c);
+    else std::this_thread::sleep_for(100ms);
+  }
+  QVERIFY(back);
+  int delivered = 0;
+  const auto until_delivered = std::chrono::steady_clock::now() + 5s;
+  while (delivered < 10 && std::chrono::steady_clock::now() < until_delivered) {
+    back->poll();
+    for (auto& e : back->events()) delivered += std::holds_alternative<client::Delivered>(e) ? 1 : 0;
+    back->events().clear();
+    std::this_thread::sleep_for(5ms);
+  }
+  QCOMPARE(delivered, 10);
+  QVERIFY(node.log().contains("down (admin fault)"));
+  QVERIFY(node.log().contains("restarted"));
+  QVERIFY(node.running());
 }
 
 // The store under a node's admin disk faults: completions late but in order; appends refused
