@@ -225,15 +225,19 @@ void RemoteSource::publish() {
                 .arg(options_.nodes.join(QStringLiteral(", ")))
                 .arg(connectedCount())
                 .arg(nodes_.size());
-  // Rates from the totals' change since the last publish; latency from the nodes' last second.
-  const double dt = s->time_s - last_t_;
-  if (last_t_ > 0 && dt > 0) {
+  // Rates over the last second of the totals (a node that restarts resets its counters: no
+  // negative rates); latency from the nodes' own last second.
+  totals_.push_back({s->time_s, s->cluster.sent, s->cluster.acked, s->cluster.delivered});
+  while (totals_.size() > 2 && s->time_s - totals_[1].t >= 1.0) totals_.pop_front();
+  const Totals& from = totals_.front();
+  const double dt = s->time_s - from.t;
+  if (dt > 0) {
     auto rate = [dt](std::uint64_t now, std::uint64_t before) {
       return now >= before ? static_cast<double>(now - before) / dt : 0.0;
     };
-    s->interval.sent_per_s = rate(s->cluster.sent, last_sent_);
-    s->interval.acked_per_s = rate(s->cluster.acked, last_acked_);
-    s->interval.delivered_per_s = rate(s->cluster.delivered, last_delivered_);
+    s->interval.sent_per_s = rate(s->cluster.sent, from.sent);
+    s->interval.acked_per_s = rate(s->cluster.acked, from.acked);
+    s->interval.delivered_per_s = rate(s->cluster.delivered, from.delivered);
   }
   s->interval.t_s = s->time_s;
   s->interval.interval_s = dt;
@@ -244,10 +248,6 @@ void RemoteSource::publish() {
     s->interval.p99_ms = std::max(s->interval.p99_ms, num(r, "p99") / 1000);
     s->interval.p999_ms = std::max(s->interval.p999_ms, num(r, "p999") / 1000);
   }
-  last_t_ = s->time_s;
-  last_sent_ = s->cluster.sent;
-  last_acked_ = s->cluster.acked;
-  last_delivered_ = s->cluster.delivered;
   // Faults in force, from every node, with their time left.
   QHash<QString, double> seen;
   for (std::size_t i = 0; i < nodes_.size(); ++i) {

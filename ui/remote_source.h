@@ -17,6 +17,7 @@
 #include <QPointer>
 #include <QStringList>
 #include <QTimer>
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -89,9 +90,12 @@ class RemoteSource final : public ClusterSource {
   QTimer publish_timer_;
   QElapsedTimer clock_;  // since attach
   SnapshotPtr latest_;
-  // Totals at the previous publish (for rates).
-  double last_t_ = 0;
-  std::uint64_t last_sent_ = 0, last_acked_ = 0, last_delivered_ = 0;
+  // Totals at recent publishes (rates over the last second, as the embedded source's meter).
+  struct Totals {
+    double t;
+    std::uint64_t sent, acked, delivered;
+  };
+  std::deque<Totals> totals_;
   QHash<QString, bool> link_up_;        // "n0>n1": last seen state, for membership events
   QHash<QString, double> fault_seen_;  // "<stream>#<fault id>": when this console first saw it
   bool destroying_ = false;

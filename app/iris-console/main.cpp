@@ -2,7 +2,10 @@
 // chatting workload) so there is life on screen at once.
 //
 //   iris-console [--nodes N] [--seed S] [--users U] [--screenshot FILE --after SECONDS]
+//   iris-console --attach HOST:PORT[,HOST:PORT...] [--tls] [--ca FILE]   (token: IRIS_ADMIN_TOKEN)
 //
+// --attach opens the console on real nodes' admin API instead (docs/operations.md); the token
+// comes from the environment, never from the command line (other users could read it there).
 // --screenshot runs the console for SECONDS of real time, saves the window to FILE and exits
 // (for documentation and for checking the layout under QT_QPA_PLATFORM=offscreen).
 
@@ -14,6 +17,7 @@
 #include "ui/embedded_source.h"
 #include "ui/i18n.h"
 #include "ui/main_window.h"
+#include "ui/remote_source.h"
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
@@ -40,14 +44,32 @@ int main(int argc, char** argv) {
   QCommandLineOption after("after",
                            QApplication::translate("main", "Seconds to run before --screenshot."),
                            "SECONDS", "5");
-  cli.addOptions({nodes, seed, users, shot, after});
+  QCommandLineOption attach(
+      "attach",
+      QApplication::translate("main", "Attach to real nodes' admin API (token: IRIS_ADMIN_TOKEN)."),
+      "HOST:PORT,...");
+  QCommandLineOption tls("tls", QApplication::translate("main", "The admin API speaks TLS."));
+  QCommandLineOption ca("ca", QApplication::translate("main", "CA certificate (PEM) to trust."),
+                        "FILE");
+  cli.addOptions({nodes, seed, users, shot, after, attach, tls, ca});
   cli.process(app);
 
-  iris::ui::EmbeddedOptions o;
-  o.nodes = std::max(1u, cli.value(nodes).toUInt());
-  o.seed = cli.value(seed).toULongLong();
-  o.workload.users = std::max(2u, cli.value(users).toUInt());
-  iris::ui::MainWindow window(std::make_unique<iris::ui::EmbeddedSource>(o));
+  std::unique_ptr<iris::ui::ClusterSource> source;
+  if (cli.isSet(attach)) {
+    iris::ui::RemoteOptions r;
+    r.nodes = cli.value(attach).split(',', Qt::SkipEmptyParts);
+    r.token = qEnvironmentVariable("IRIS_ADMIN_TOKEN");
+    r.tls = cli.isSet(tls);
+    r.ca_file = cli.value(ca);
+    source = std::make_unique<iris::ui::RemoteSource>(r);
+  } else {
+    iris::ui::EmbeddedOptions o;
+    o.nodes = std::max(1u, cli.value(nodes).toUInt());
+    o.seed = cli.value(seed).toULongLong();
+    o.workload.users = std::max(2u, cli.value(users).toUInt());
+    source = std::make_unique<iris::ui::EmbeddedSource>(o);
+  }
+  iris::ui::MainWindow window(std::move(source));
   window.show();
   if (cli.isSet(shot)) {
     const QString file = cli.value(shot);
