@@ -41,18 +41,31 @@ std::uint64_t Rng::next() {
 }
 
 void World::at(std::uint64_t t, std::function<void()> fn) {
-  heap_.push_back(Event{std::max(t, now_), seq_++, std::move(fn)});
+  std::uint32_t slot;
+  if (free_slots_.empty()) {
+    slot = static_cast<std::uint32_t>(slots_.size());
+    slots_.push_back(std::move(fn));
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+    slots_[slot] = std::move(fn);
+  }
+  heap_.push_back(Entry{std::max(t, now_), seq_++, slot});
   std::push_heap(heap_.begin(), heap_.end(), Later{});
 }
 
 bool World::step() {
   if (heap_.empty()) return false;
   std::pop_heap(heap_.begin(), heap_.end(), Later{});
-  Event e = std::move(heap_.back());
+  const Entry e = heap_.back();
   heap_.pop_back();
   now_ = e.t;
   ++events_;
-  e.fn();
+  // Out of its slot before it runs: the callback may schedule (and so reuse or grow slots).
+  std::function<void()> fn = std::move(slots_[e.slot]);
+  slots_[e.slot] = nullptr;
+  free_slots_.push_back(e.slot);
+  fn();
   return true;
 }
 

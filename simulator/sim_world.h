@@ -59,13 +59,15 @@ class World {
   std::size_t pending() const { return heap_.size(); }
 
  private:
-  struct Event {
+  // The heap holds small plain entries (time, order, slot) and the callbacks sit still in slots:
+  // sifting moves 24 bytes instead of a std::function, and freed slots are reused.
+  struct Entry {
     std::uint64_t t;
     std::uint64_t seq;
-    std::function<void()> fn;
+    std::uint32_t slot;
   };
   struct Later {
-    bool operator()(const Event& a, const Event& b) const {
+    bool operator()(const Entry& a, const Entry& b) const {
       return a.t != b.t ? a.t > b.t : a.seq > b.seq;
     }
   };
@@ -76,7 +78,9 @@ class World {
   std::uint64_t seq_ = 0;
   std::uint64_t events_ = 0;
   std::uint64_t hash_ = 14695981039346656037ull;
-  std::vector<Event> heap_;
+  std::vector<Entry> heap_;
+  std::vector<std::function<void()>> slots_;
+  std::vector<std::uint32_t> free_slots_;
 };
 
 }  // namespace iris::sim

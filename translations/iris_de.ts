@@ -665,58 +665,6 @@
         <source>%1: not attached to its admin API</source>
         <translation>%1: nicht an seine Admin-API angehängt</translation>
     </message>
-    <message>
-        <source>partition %1 %2 %3</source>
-        <translation>Partition %1 %2 %3</translation>
-    </message>
-    <message>
-        <source>A real node is not killed or restarted from the console: use its service manager (systemctl, kill -9), or isolate it with a partition.</source>
-        <translation>Ein echter Knoten wird nicht aus der Konsole beendet oder neu gestartet: Verwenden Sie seinen Dienstmanager (systemctl, kill -9) oder isolieren Sie ihn mit einer Partition.</translation>
-    </message>
-    <message>
-        <source>clog %1 → %2</source>
-        <translation>Verstopfung %1 → %2</translation>
-    </message>
-    <message>
-        <source>Packet loss is not available on real nodes (their faults are drops and delays).</source>
-        <translation>Paketverlust gibt es auf echten Knoten nicht (ihre Fehler sind Verwerfen und Verzögern).</translation>
-    </message>
-    <message>
-        <source>delay %1 ↔ %2</source>
-        <translation>Verzögerung %1 ↔ %2</translation>
-    </message>
-    <message>
-        <source>slow disk on %1</source>
-        <translation>langsame Festplatte auf %1</translation>
-    </message>
-    <message>
-        <source>stalled disk on %1</source>
-        <translation>blockierte Festplatte auf %1</translation>
-    </message>
-    <message>
-        <source>disk full on %1</source>
-        <translation>Festplatte voll auf %1</translation>
-    </message>
-    <message>
-        <source>Disk write errors are not available on real nodes; use Disk full.</source>
-        <translation>Schreibfehler gibt es auf echten Knoten nicht; verwenden Sie „Festplatte voll“.</translation>
-    </message>
-    <message>
-        <source>CPU burn on %1</source>
-        <translation>CPU-Last auf %1</translation>
-    </message>
-    <message>
-        <source>memory pressure on %1</source>
-        <translation>Speicherdruck auf %1</translation>
-    </message>
-    <message>
-        <source>slow consumer %1 on %2</source>
-        <translation>langsamer Empfänger %1 auf %2</translation>
-    </message>
-    <message>
-        <source>slow consumer</source>
-        <translation>langsamer Empfänger</translation>
-    </message>
 </context>
 <context>
     <name>iris::ui::RunnerPanel</name>
@@ -1366,6 +1314,18 @@
     <message>
         <source>Seconds to run before --screenshot.</source>
         <translation>Laufzeit in Sekunden vor --screenshot.</translation>
+    </message>
+    <message>
+        <source>Attach to real nodes&apos; admin API (token: IRIS_ADMIN_TOKEN).</source>
+        <translation>An die Admin-API echter Knoten anhängen (Token: IRIS_ADMIN_TOKEN).</translation>
+    </message>
+    <message>
+        <source>The admin API speaks TLS.</source>
+        <translation>Die Admin-API spricht TLS.</translation>
+    </message>
+    <message>
+        <source>CA certificate (PEM) to trust.</source>
+        <translation>Vertrauenswürdiges CA-Zertifikat (PEM).</translation>
     </message>
 </context>
 </TS>

@@ -664,58 +664,6 @@
         <source>%1: not attached to its admin API</source>
         <translation>%1：未连接到其管理 API</translation>
     </message>
-    <message>
-        <source>partition %1 %2 %3</source>
-        <translation>分区 %1 %2 %3</translation>
-    </message>
-    <message>
-        <source>A real node is not killed or restarted from the console: use its service manager (systemctl, kill -9), or isolate it with a partition.</source>
-        <translation>真实节点不能从控制台终止或重启：请使用其服务管理器（systemctl、kill -9），或用分区将其隔离。</translation>
-    </message>
-    <message>
-        <source>clog %1 → %2</source>
-        <translation>堵塞 %1 → %2</translation>
-    </message>
-    <message>
-        <source>Packet loss is not available on real nodes (their faults are drops and delays).</source>
-        <translation>真实节点不支持丢包（其故障为丢弃和延迟）。</translation>
-    </message>
-    <message>
-        <source>delay %1 ↔ %2</source>
-        <translation>延迟 %1 ↔ %2</translation>
-    </message>
-    <message>
-        <source>slow disk on %1</source>
-        <translation>%1 磁盘变慢</translation>
-    </message>
-    <message>
-        <source>stalled disk on %1</source>
-        <translation>%1 磁盘停滞</translation>
-    </message>
-    <message>
-        <source>disk full on %1</source>
-        <translation>%1 磁盘已满</translation>
-    </message>
-    <message>
-        <source>Disk write errors are not available on real nodes; use Disk full.</source>
-        <translation>真实节点不支持磁盘写入错误；请使用“磁盘已满”。</translation>
-    </message>
-    <message>
-        <source>CPU burn on %1</source>
-        <translation>%1 CPU 占用</translation>
-    </message>
-    <message>
-        <source>memory pressure on %1</source>
-        <translation>%1 内存压力</translation>
-    </message>
-    <message>
-        <source>slow consumer %1 on %2</source>
-        <translation>慢消费者 %1，位于 %2</translation>
-    </message>
-    <message>
-        <source>slow consumer</source>
-        <translation>慢消费者</translation>
-    </message>
 </context>
 <context>
     <name>iris::ui::RunnerPanel</name>
@@ -1365,6 +1313,18 @@
     <message>
         <source>Seconds to run before --screenshot.</source>
         <translation>执行 --screenshot 之前运行的秒数。</translation>
+    </message>
+    <message>
+        <source>Attach to real nodes&apos; admin API (token: IRIS_ADMIN_TOKEN).</source>
+        <translation>连接到真实节点的管理 API（令牌：IRIS_ADMIN_TOKEN）。</translation>
+    </message>
+    <message>
+        <source>The admin API speaks TLS.</source>
+        <translation>管理 API 使用 TLS。</translation>
+    </message>
+    <message>
+        <source>CA certificate (PEM) to trust.</source>
+        <translation>要信任的 CA 证书（PEM）。</translation>
     </message>
 </context>
 </TS>
