@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
   const double build_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t_build).count();
   const std::uint64_t events0 = w.events_run();
+  const std::size_t pending0 = w.pending();
 
   // Open loop: U * R messages per virtual second, from random senders to random recipients.
   const std::uint64_t t0 = w.now_us();
@@ -97,8 +98,10 @@ int main(int argc, char** argv) {
   const std::uint64_t gap_us = per_s > 0 ? static_cast<std::uint64_t>(1e6 / per_s) + 1 : t1;
   std::uint64_t sent = 0;
   auto t_run = std::chrono::steady_clock::now();
+  std::size_t peak_pending = 0;
   for (std::uint64_t t = t0; t < t1; t += std::max<std::uint64_t>(gap_us, 1000)) {
     w.run_until(t);
+    peak_pending = std::max(peak_pending, w.pending());
     std::uint64_t batch = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(per_s / 1000));
     for (std::uint64_t k = 0; k < batch; ++k) {
       std::uint64_t a = rng.below(users), b = rng.below(users);
@@ -116,9 +119,10 @@ int main(int argc, char** argv) {
 
   std::printf("simulator: %u nodes, %llu users, %.0f s virtual at %.2f msgs/s per user\n", nodes,
               static_cast<unsigned long long>(users), seconds, rate);
-  std::printf("  set-up (logins) %.2f s real\n", build_s);
+  std::printf("  set-up (logins) %.2f s real; %zu events pending after it\n", build_s, pending0);
   std::printf("  events           %llu in %.2f s real = %.0f events/s on one core\n",
               static_cast<unsigned long long>(events), run_s, eps);
+  std::printf("  queue            at most %zu events pending (sampled every ms)\n", peak_pending);
   std::printf("  floor            %.0f events/s (World alone, empty events); ratio %.3f\n", floor,
               floor > 0 ? eps / floor : 0);
   std::printf("  messages         %llu sent, %llu acked, %llu delivered; invariants %s\n",
