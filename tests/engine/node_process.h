@@ -16,6 +16,9 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QStringList>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <random>
 #include <QTemporaryDir>
 #include <chrono>
 #include <csignal>
@@ -28,6 +31,24 @@
 #include "engine/auth/token.h"
 
 namespace iris::test {
+
+// A loopback port nobody holds now, for a node to bind a moment later (cluster members must know
+// each other's ports before they start). Taken below the kernel's ephemeral range (32768+), so
+// the outgoing connections of other tests running at the same time (load generators open
+// thousands) cannot take it in between.
+inline std::uint16_t free_port() {
+  static std::mt19937 rng(std::random_device{}());
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const auto port = static_cast<std::uint16_t>(20000 + rng() % 12000);
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor a(io);
+    boost::system::error_code ec;
+    a.open(boost::asio::ip::tcp::v4(), ec);
+    if (!ec) a.bind({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
+    if (!ec) return port;
+  }
+  return 0;
+}
 
 class NodeProcess {
  public:

@@ -43,6 +43,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace json = boost::json;
 
+using iris::test::free_port;
+
 namespace {
 
 constexpr char kViewer[] = "viewer-token-0123456789abcdef";
@@ -457,11 +459,6 @@ void TestAdmin::prometheusTextPassesPromtool() {
 
 namespace {
 
-std::uint16_t free_port() {
-  asio::io_context io;
-  asio::ip::tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();
-}
 
 // The link from one node's point of view: "up", "down" or "" (no report).
 std::string link_state(std::uint16_t admin_port, const std::string& peer) {

@@ -6,14 +6,10 @@
 #include "engine/cluster/members.h"
 #include "node_test_support.h"
 
+using iris::test::free_port;
+
 namespace {
 
-// A port the kernel just handed out and nobody holds (the node binds it a moment later).
-std::uint16_t free_port() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();
-}
 
 struct ClusterUnderTest {
   std::vector<std::unique_ptr<NodeProcess>> nodes;

@@ -25,16 +25,13 @@
 using namespace iris;
 using namespace iris::ui;
 
+using iris::test::free_port;
+
 namespace {
 
 constexpr char kViewer[] = "viewer-token-0123456789abcdef";
 constexpr char kOperator[] = "operator-token-0123456789abcdef";
 
-std::uint16_t free_port() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();
-}
 
 QJsonObject doc(const QString& self, const QJsonArray& links, const QJsonArray& link_faults = {},
                 double sends = 0) {
