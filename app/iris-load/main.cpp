@@ -1,0 +1,478 @@
+// iris-load: a load generator for iris-nodes. Many client connections in one process on one
+// Asio thread, each a client::ClientCore (the protocol's client logic) over a TCP socket.
+//
+//   iris-load --target 127.0.0.1:7400 --connections 200 --rate 20000 --duration 10
+//   iris-load --target 127.0.0.1:7400 --mode closed --inflight 8 --connections 100
+//   iris-load --target 127.0.0.1:7400 --pattern idle --connections 5000 --duration 30
+//
+// Open loop (default): a fixed schedule of sends, `--rate` per second over every sender, spaced
+// evenly; latency counts from the *scheduled* time, so a stall on the node or here shows up
+// (wrk2's coordinated-omission correction) instead of being hidden by a sender that waited.
+// Closed loop: every sender keeps `--inflight` messages outstanding. Patterns: pairs (connection
+// 2i sends to 2i+1 and back), hot (every sender to one recipient), fanin (every sender to
+// recipients in a small group of 8), idle (log in and stay: sessions only).
+//
+// Printed: sends, SEND_ACKs and deliveries per second; percentiles of send -> SEND_ACK and
+// send -> delivery (both from the scheduled time in open loop); refusals; with --json, the
+// same as a JSON document for tools. Bounded in count and time: --duration, --connections.
+// Source addresses: --bind 127.0.0.2,127.0.0.3 spreads the connections over local addresses
+// (one address has ~28k ephemeral ports); run several iris-load processes for more than one core.
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdio>
+#include <array>
+#include <fstream>
+#include <functional>
+#include <unordered_map>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/auth/token.h"
+#include "engine/client/client_core.h"
+#include "engine/metrics/histogram.h"
+#include "engine/net/node_server.h"
+
+namespace asio = boost::asio;
+namespace po = boost::program_options;
+namespace json = boost::json;
+using tcp = asio::ip::tcp;
+using iris::client::ClientCore;
+
+namespace {
+
+std::uint64_t now_us() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                        std::chrono::steady_clock::now().time_since_epoch())
+                                        .count());
+}
+
+enum class Pattern { kPairs, kHot, kFanIn, kIdle };
+
+struct Options {
+  std::vector<tcp::endpoint> targets;
+  std::vector<asio::ip::address> bind;
+  std::uint32_t connections = 100;
+  double rate = 10'000;  // open loop: messages per second, all senders together
+  bool closed = false;
+  std::uint32_t inflight = 4;  // closed loop: per sender
+  double duration_s = 10, warmup_s = 1;
+  std::size_t payload = 64;
+  Pattern pattern = Pattern::kPairs;
+  std::string secret;   // mint tokens; empty: bare user ids (--insecure-dev-login nodes)
+  std::string prefix = "load";
+};
+
+struct Stats {
+  iris::metrics::HistogramSnapshot ack, deliver;
+  std::uint64_t sent = 0, acked = 0, refused = 0, delivered = 0, send_full = 0;
+  std::uint64_t logins = 0, login_failures = 0, disconnects = 0;
+  bool measuring = false;
+  // A message counts (its ack, its delivery) when it was scheduled in the window, whenever its
+  // answer comes: the run drains after the window.
+  std::uint64_t from_us = ~0ull, to_us = ~0ull;
+  bool in_window(std::uint64_t scheduled_us) const {
+    return scheduled_us >= from_us && scheduled_us < to_us;
+  }
+  void record(iris::metrics::HistogramSnapshot& h, std::uint64_t us) {
+    const int b = iris::metrics::bucket_of(us);
+    ++h.counts[static_cast<std::size_t>(b)];
+    ++h.total;
+    h.sum += us;
+    h.max = std::max(h.max, us);
+  }
+};
+
+class Conn : public std::enable_shared_from_this<Conn> {
+ public:
+  Conn(asio::io_context& io, const Options& o, Stats& st, std::uint32_t index, std::string user)
+      : socket_(io), o_(o), st_(st), index_(index), user_(std::move(user)),
+        core_(options_for(o, user_), now_us()) {}
+
+  void start(const tcp::endpoint& target, const asio::ip::address* bind) {
+    boost::system::error_code ec;
+    socket_.open(target.protocol(), ec);
+    if (bind) socket_.bind(tcp::endpoint(*bind, 0), ec);
+    if (ec) return fail();
+    socket_.async_connect(target, [self = shared_from_this()](boost::system::error_code e) {
+      if (e) return self->fail();
+      boost::system::error_code ignore;
+      self->socket_.set_option(tcp::no_delay(true), ignore);
+      self->core_.on_connected(now_us());
+      self->flush();
+      self->read();
+    });
+  }
+
+  bool ready() const { return core_.logged_in(); }
+  std::size_t outstanding() const { return outstanding_; }
+
+  // One message to `to`, scheduled at `scheduled_us` (its latency counts from there).
+  bool send(const std::string& to, std::uint64_t scheduled_us) {
+    std::string payload(std::max<std::size_t>(o_.payload, 24), 'x');
+    std::snprintf(payload.data(), 24, "%020llu", static_cast<unsigned long long>(scheduled_us));
+    const std::uint64_t id = core_.send(to, payload, now_us());
+    if (id == 0) {
+      if (st_.measuring) ++st_.send_full;
+      return false;
+    }
+    scheduled_[id] = scheduled_us;
+    ++outstanding_;
+    if (st_.in_window(scheduled_us)) ++st_.sent;
+    flush();
+    return true;
+  }
+  void tick() {
+    core_.on_tick(now_us());
+    flush();
+  }
+  std::function<void(Conn&)> on_done;  // closed loop: a send was answered
+
+ private:
+  static iris::client::ClientOptions options_for(const Options& o, const std::string& user) {
+    iris::client::ClientOptions c;
+    c.client_name = "iris-load";
+    c.max_pending_sends = 1u << 16;
+    if (o.secret.empty()) {
+      c.token = user;
+    } else {
+      const auto wall = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+      c.token = iris::auth::mint_token(o.secret, user, static_cast<std::uint64_t>(wall) + 86400);
+    }
+    return c;
+  }
+
+  void read() {
+    socket_.async_read_some(asio::buffer(buf_), [self = shared_from_this()](
+                                                    boost::system::error_code ec, std::size_t n) {
+      if (ec) return self->fail();
+      self->core_.on_bytes(std::span<const std::uint8_t>(self->buf_.data(), n), now_us());
+      self->handle_events();
+      self->flush();
+      self->read();
+    });
+  }
+
+  void handle_events() {
+    const std::uint64_t now = now_us();
+    for (auto& e : core_.take_events()) {
+      if (std::holds_alternative<iris::client::LoggedIn>(e)) {
+        ++st_.logins;
+      } else if (auto* d = std::get_if<iris::client::SendDone>(&e)) {
+        auto it = scheduled_.find(d->client_msg_id);
+        if (it == scheduled_.end()) continue;
+        if (st_.in_window(it->second)) {
+          if (d->status == iris::protocol::SendStatus::kOk) {
+            ++st_.acked;
+            st_.record(st_.ack, now > it->second ? now - it->second : 0);
+          } else {
+            ++st_.refused;
+          }
+        }
+        scheduled_.erase(it);
+        --outstanding_;
+        if (on_done) on_done(*this);
+      } else if (auto* dv = std::get_if<iris::client::Delivered>(&e)) {
+        const std::uint64_t at = std::strtoull(dv->payload.c_str(), nullptr, 10);
+        if (st_.in_window(at)) {
+          ++st_.delivered;
+          if (at <= now) st_.record(st_.deliver, now - at);
+        }
+      } else if (std::holds_alternative<iris::client::ServerError>(e) ||
+                 std::holds_alternative<iris::client::ServerBye>(e) ||
+                 std::holds_alternative<iris::client::Redirected>(e)) {
+        if (!core_.logged_in()) ++st_.login_failures;
+      }
+    }
+  }
+
+  // Everything the core produced goes out in one write; the next waits for it (coalescing).
+  void flush() {
+    if (writing_ || closed_) return;
+    out_ = core_.take_output();
+    if (out_.empty()) return;
+    writing_ = true;
+    asio::async_write(socket_, asio::buffer(out_),
+                      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                        self->writing_ = false;
+                        if (ec) return self->fail();
+                        self->flush();
+                      });
+  }
+
+  void fail() {
+    if (closed_) return;
+    closed_ = true;
+    ++st_.disconnects;
+    if (!core_.logged_in()) ++st_.login_failures;
+    boost::system::error_code ec;
+    socket_.close(ec);
+  }
+
+  tcp::socket socket_;
+  const Options& o_;
+  Stats& st_;
+  std::uint32_t index_;
+  std::string user_;
+  ClientCore core_;
+  std::array<std::uint8_t, 64 * 1024> buf_{};
+  iris::protocol::Bytes out_;
+  std::unordered_map<std::uint64_t, std::uint64_t> scheduled_;  // client id -> scheduled time
+  std::size_t outstanding_ = 0;
+  bool writing_ = false, closed_ = false;
+};
+
+std::string recipient_of(const Options& o, std::uint32_t i, std::uint32_t n) {
+  switch (o.pattern) {
+    case Pattern::kPairs: return o.prefix + std::to_string(i ^ 1u);
+    case Pattern::kHot: return o.prefix + "0";
+    case Pattern::kFanIn: return o.prefix + std::to_string(i % std::min<std::uint32_t>(8, n));
+    case Pattern::kIdle: break;
+  }
+  return {};
+}
+
+json::object percentiles(const iris::metrics::HistogramSnapshot& h) {
+  json::object o{{"count", h.total}};
+  for (auto [name, q] : {std::pair{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}, {"p999", 0.999}}) {
+    o[name] = static_cast<double>(h.quantile(q)) / 1000.0;  // ms
+  }
+  o["max"] = static_cast<double>(h.max) / 1000.0;
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  std::string targets, bind, pattern, mode, json_out, secret_file;
+  po::options_description opts("iris-load options");
+  opts.add_options()("help,h", "this help")(
+      "target", po::value<std::string>(&targets)->default_value("127.0.0.1:7400"),
+      "client listener(s) host:port[,host:port...]: connections are spread over them")(
+      "connections", po::value<std::uint32_t>(&o.connections)->default_value(100),
+      "client connections (one virtual user each; 1..19000 per process)")(
+      "mode", po::value<std::string>(&mode)->default_value("open"), "open or closed loop")(
+      "rate", po::value<double>(&o.rate)->default_value(10'000),
+      "open loop: messages per second over all senders")(
+      "inflight", po::value<std::uint32_t>(&o.inflight)->default_value(4),
+      "closed loop: messages outstanding per sender")(
+      "pattern", po::value<std::string>(&pattern)->default_value("pairs"),
+      "pairs, hot, fanin or idle")(
+      "duration", po::value<double>(&o.duration_s)->default_value(10), "seconds measured")(
+      "warmup", po::value<double>(&o.warmup_s)->default_value(1), "seconds before measuring")(
+      "payload", po::value<std::size_t>(&o.payload)->default_value(64), "payload bytes (>= 24)")(
+      "bind", po::value<std::string>(&bind)->default_value(""),
+      "local source addresses, comma-separated (127.0.0.2,...): round-robin")(
+      "token-secret-file", po::value<std::string>(&secret_file),
+      "the nodes' login secret (mint tokens); without it users log in by id (--insecure-dev-login)")(
+      "users-prefix", po::value<std::string>(&o.prefix)->default_value("load"),
+      "user ids are PREFIX0, PREFIX1, ...")(
+      "json", po::value<std::string>(&json_out), "write the results as JSON to this file (- : stdout)");
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, opts), vm);
+    po::notify(vm);
+  } catch (const std::exception& e) {
+    std::cerr << "iris-load: " << e.what() << "\n" << opts;
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << opts;
+    return 0;
+  }
+  for (std::size_t at = 0; at <= targets.size();) {
+    const std::size_t comma = std::min(targets.find(',', at), targets.size());
+    if (comma > at) {
+      auto ep = iris::net::parse_endpoint(targets.substr(at, comma - at));
+      if (!ep) {
+        std::cerr << "iris-load: --target: " << ep.status().message() << "\n";
+        return 2;
+      }
+      o.targets.push_back(*ep);
+    }
+    at = comma + 1;
+  }
+  for (std::size_t at = 0; at < bind.size();) {
+    const std::size_t comma = std::min(bind.find(',', at), bind.size());
+    boost::system::error_code ec;
+    auto a = asio::ip::make_address(bind.substr(at, comma - at), ec);
+    if (ec) {
+      std::cerr << "iris-load: --bind: bad address\n";
+      return 2;
+    }
+    o.bind.push_back(a);
+    at = comma + 1;
+  }
+  if (secret_file.size()) {
+    std::ifstream in(secret_file);
+    if (!in || !std::getline(in, o.secret)) {
+      std::cerr << "iris-load: cannot read " << secret_file << "\n";
+      return 2;
+    }
+  }
+  if (pattern == "pairs") o.pattern = Pattern::kPairs;
+  else if (pattern == "hot") o.pattern = Pattern::kHot;
+  else if (pattern == "fanin") o.pattern = Pattern::kFanIn;
+  else if (pattern == "idle") o.pattern = Pattern::kIdle;
+  else {
+    std::cerr << "iris-load: --pattern: pairs, hot, fanin or idle\n";
+    return 2;
+  }
+  if (mode != "open" && mode != "closed") {
+    std::cerr << "iris-load: --mode: open or closed\n";
+    return 2;
+  }
+  o.closed = mode == "closed";
+  if (o.targets.empty() || o.connections < 1 || o.connections > 19'000 || o.duration_s <= 0 ||
+      o.duration_s > 3600 || o.rate <= 0) {
+    std::cerr << "iris-load: need a target, 1..19000 connections, 0 < duration <= 3600, rate > 0\n";
+    return 2;
+  }
+  o.payload = std::max<std::size_t>(o.payload, 24);
+
+  asio::io_context io(1);
+  Stats st;
+  std::vector<std::shared_ptr<Conn>> conns;
+  for (std::uint32_t i = 0; i < o.connections; ++i) {
+    auto c = std::make_shared<Conn>(io, o, st, i, o.prefix + std::to_string(i));
+    c->start(o.targets[i % o.targets.size()], o.bind.empty() ? nullptr : &o.bind[i % o.bind.size()]);
+    conns.push_back(std::move(c));
+  }
+  // Senders: everyone but the recipients of hot / fan-in (pairs: everyone; idle: nobody).
+  std::vector<std::uint32_t> senders;
+  for (std::uint32_t i = 0; i < o.connections; ++i) {
+    if (o.pattern == Pattern::kIdle) break;
+    if (o.pattern == Pattern::kPairs && (i ^ 1u) >= o.connections) continue;
+    if (o.pattern == Pattern::kHot && i == 0) continue;
+    if (o.pattern == Pattern::kFanIn && i < std::min<std::uint32_t>(8, o.connections)) continue;
+    senders.push_back(i);
+  }
+  // Wait (bounded) for the logins.
+  const auto login_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  auto all_in = [&] {
+    for (const auto& c : conns) {
+      if (!c->ready()) return false;
+    }
+    return true;
+  };
+  while (!all_in() && std::chrono::steady_clock::now() < login_deadline) {
+    io.run_for(std::chrono::milliseconds(10));
+  }
+  std::uint32_t ready = 0;
+  for (const auto& c : conns) ready += c->ready() ? 1 : 0;
+  std::fprintf(stderr, "iris-load: %u of %u connections logged in\n", ready, o.connections);
+
+  if (o.closed) {
+    for (auto i : senders) {
+      const std::string to = recipient_of(o, i, o.connections);
+      conns[i]->on_done = [&o, to](Conn& c) {
+        while (c.outstanding() < o.inflight && c.send(to, now_us())) {
+        }
+      };
+    }
+  }
+  const std::uint64_t t0 = now_us();
+  const std::uint64_t measure_from = t0 + static_cast<std::uint64_t>(o.warmup_s * 1e6);
+  const std::uint64_t end = measure_from + static_cast<std::uint64_t>(o.duration_s * 1e6);
+  st.from_us = measure_from;
+  st.to_us = end;
+  // Open loop: the k-th send of the run is due at t0 + k / rate, round-robin over the senders.
+  const double gap_us = 1e6 / o.rate;
+  std::uint64_t k = 0;
+  if (o.closed) {
+    for (auto i : senders) {
+      for (std::uint32_t j = 0; j < o.inflight; ++j) conns[i]->send(recipient_of(o, i, o.connections), now_us());
+    }
+  }
+  std::uint64_t last_tick = 0;
+  while (true) {
+    const std::uint64_t now = now_us();
+    if (!st.measuring && now >= measure_from) st.measuring = true;
+    if (now >= end) break;
+    if (!o.closed && !senders.empty()) {
+      for (;;) {
+        const auto due = t0 + static_cast<std::uint64_t>(static_cast<double>(k) * gap_us);
+        if (due > now) break;
+        const std::uint32_t i = senders[k % senders.size()];
+        conns[i]->send(recipient_of(o, i, o.connections), due);
+        ++k;
+      }
+    }
+    if (now - last_tick > 10'000) {
+      for (auto& c : conns) c->tick();
+      last_tick = now;
+    }
+    io.run_for(std::chrono::microseconds(200));
+  }
+  st.measuring = false;
+  // Drain (bounded): the window's messages are answered and delivered after it.
+  const auto drain_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (auto& c : conns) c->on_done = nullptr;  // closed loop: no new sends
+  while (std::chrono::steady_clock::now() < drain_deadline) {
+    std::size_t left = 0;
+    for (const auto& c : conns) left += c->outstanding();
+    const bool all_delivered = o.pattern == Pattern::kIdle || st.delivered >= st.acked;
+    if (left == 0 && all_delivered) break;
+    io.run_for(std::chrono::milliseconds(10));
+  }
+
+  const double secs = o.duration_s;
+  json::object result{
+      {"mode", o.closed ? "closed" : "open"},
+      {"pattern", pattern},
+      {"connections", o.connections},
+      {"logged_in", ready},
+      {"offered_per_s", o.closed ? 0.0 : o.rate},
+      {"duration_s", secs},
+      {"sent", st.sent},
+      {"acked", st.acked},
+      {"delivered", st.delivered},
+      {"refused", st.refused},
+      {"client_queue_full", st.send_full},
+      {"disconnects", st.disconnects},
+      {"sent_per_s", static_cast<double>(st.sent) / secs},
+      {"acked_per_s", static_cast<double>(st.acked) / secs},
+      {"delivered_per_s", static_cast<double>(st.delivered) / secs},
+      {"ack_latency_ms", percentiles(st.ack)},
+      {"delivery_latency_ms", percentiles(st.deliver)}};
+  std::printf("iris-load: %s loop, %s, %u connections (%u logged in), %.0f s measured\n",
+              o.closed ? "closed" : "open", pattern.c_str(), o.connections, ready, secs);
+  std::printf("  sent %llu (%.0f/s)  acked %llu (%.0f/s)  delivered %llu (%.0f/s)  refused %llu  "
+              "client queue full %llu  disconnects %llu\n",
+              static_cast<unsigned long long>(st.sent), static_cast<double>(st.sent) / secs,
+              static_cast<unsigned long long>(st.acked), static_cast<double>(st.acked) / secs,
+              static_cast<unsigned long long>(st.delivered), static_cast<double>(st.delivered) / secs,
+              static_cast<unsigned long long>(st.refused), static_cast<unsigned long long>(st.send_full),
+              static_cast<unsigned long long>(st.disconnects));
+  for (auto [name, h] : {std::pair{"send -> SEND_ACK", &st.ack}, {"send -> delivery", &st.deliver}}) {
+    std::printf("  %-17s p50 %.3f ms  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  (%llu)\n", name,
+                static_cast<double>(h->quantile(0.5)) / 1000, static_cast<double>(h->quantile(0.9)) / 1000,
+                static_cast<double>(h->quantile(0.99)) / 1000, static_cast<double>(h->quantile(0.999)) / 1000,
+                static_cast<double>(h->max) / 1000, static_cast<unsigned long long>(h->total));
+  }
+  if (!json_out.empty()) {
+    const std::string text = json::serialize(result) + "\n";
+    if (json_out == "-") {
+      std::fputs(text.c_str(), stdout);
+    } else {
+      std::ofstream f(json_out);
+      f << text;
+      if (!f) {
+        std::cerr << "iris-load: cannot write " << json_out << "\n";
+        return 2;
+      }
+    }
+  }
+  return ready == o.connections ? 0 : 1;
+}
