@@ -10,18 +10,6 @@ namespace json = boost::json;
 
 namespace {
 
-const json::object& object_at(const json::object& o, std::string_view key) {
-  static const json::object kEmpty;
-  const json::value* v = o.if_contains(key);
-  return v && v->is_object() ? v->get_object() : kEmpty;
-}
-
-const json::array& array_at(const json::object& o, std::string_view key) {
-  static const json::array kEmpty;
-  const json::value* v = o.if_contains(key);
-  return v && v->is_array() ? v->get_array() : kEmpty;
-}
-
 std::uint64_t u64(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
   if (v == nullptr) return 0;
@@ -29,20 +17,6 @@ std::uint64_t u64(const json::object& o, std::string_view key) {
   if (v->is_int64()) return v->get_int64() > 0 ? static_cast<std::uint64_t>(v->get_int64()) : 0;
   if (v->is_double()) return v->get_double() > 0 ? static_cast<std::uint64_t>(v->get_double()) : 0;
   return 0;
-}
-
-double number(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr) return 0;
-  if (v->is_double()) return v->get_double();
-  if (v->is_int64()) return static_cast<double>(v->get_int64());
-  if (v->is_uint64()) return static_cast<double>(v->get_uint64());
-  return 0;
-}
-
-std::string text(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 bool flag(const json::object& o, std::string_view key) {
@@ -60,14 +34,40 @@ cluster::LinkState link_state(const std::string& s) {
 
 }  // namespace
 
+const json::object& json_object_at(const json::object& o, std::string_view key) {
+  static const json::object kEmpty;
+  const json::value* v = o.if_contains(key);
+  return v && v->is_object() ? v->get_object() : kEmpty;
+}
+
+const json::array& json_array_at(const json::object& o, std::string_view key) {
+  static const json::array kEmpty;
+  const json::value* v = o.if_contains(key);
+  return v && v->is_array() ? v->get_array() : kEmpty;
+}
+
+double json_number(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr) return 0;
+  if (v->is_double()) return v->get_double();
+  if (v->is_int64()) return static_cast<double>(v->get_int64());
+  if (v->is_uint64()) return static_cast<double>(v->get_uint64());
+  return 0;
+}
+
+std::string json_text(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
 std::string admin_fault_label(const json::object& f) {
-  std::string s = text(f, "kind");
-  if (f.contains("peer")) s += " " + text(f, "peer") + " " + text(f, "direction");
+  std::string s = json_text(f, "kind");
+  if (f.contains("peer")) s += " " + json_text(f, "peer") + " " + json_text(f, "direction");
   if (f.contains("delay_ms")) s += " +" + std::to_string(u64(f, "delay_ms")) + " ms";
   if (f.contains("latency_ms")) s += " " + std::to_string(u64(f, "latency_ms")) + " ms";
   if (f.contains("percent")) s += " " + std::to_string(u64(f, "percent")) + "%";
   if (f.contains("shard_bytes")) s += " " + std::to_string(u64(f, "shard_bytes")) + " B/shard";
-  if (f.contains("user")) s += " " + text(f, "user");
+  if (f.contains("user")) s += " " + json_text(f, "user");
   return s;
 }
 
@@ -75,14 +75,14 @@ ClusterSnapshot merge_admin_documents(const std::vector<json::object>& docs) {
   ClusterSnapshot c;
   std::vector<std::string> members;
   for (const auto& d : docs) {
-    const json::array& m = array_at(object_at(d, "cluster"), "members");
+    const json::array& m = json_array_at(json_object_at(d, "cluster"), "members");
     if (m.size() > members.size()) {
       members.clear();
-      for (const auto& v : m) members.push_back(v.is_object() ? text(v.get_object(), "id") : "");
+      for (const auto& v : m) members.push_back(v.is_object() ? json_text(v.get_object(), "id") : "");
     }
   }
   for (const auto& d : docs) {  // single nodes report no members: their own id then
-    const std::string id = text(object_at(d, "node"), "id");
+    const std::string id = json_text(json_object_at(d, "node"), "id");
     if (!id.empty() && std::find(members.begin(), members.end(), id) == members.end())
       members.push_back(id);
   }
@@ -94,10 +94,10 @@ ClusterSnapshot merge_admin_documents(const std::vector<json::object>& docs) {
   for (std::size_t i = 0; i < members.size(); ++i) c.nodes[i].id = members[i];
   std::vector<bool> seen_up(members.size(), false);
   for (const auto& d : docs) {
-    const json::object& node = object_at(d, "node");
-    const json::object& cl = object_at(d, "cluster");
-    const json::object& counters = object_at(object_at(d, "metrics"), "counters");
-    const int self = index_of(text(node, "id"));
+    const json::object& node = json_object_at(d, "node");
+    const json::object& cl = json_object_at(d, "cluster");
+    const json::object& counters = json_object_at(json_object_at(d, "metrics"), "counters");
+    const int self = index_of(json_text(node, "id"));
     if (self < 0) continue;
     NodeSnapshot& n = c.nodes[static_cast<std::size_t>(self)];
     n.alive = true;
@@ -117,7 +117,7 @@ ClusterSnapshot merge_admin_documents(const std::vector<json::object>& docs) {
     n.hot_promotions = u64(counters, "hot_promotions");
     n.bucketed_messages = u64(counters, "bucketed_messages");
     n.routes_fenced = u64(counters, "routes_fenced");
-    for (const auto& v : array_at(node, "shards")) {
+    for (const auto& v : json_array_at(node, "shards")) {
       if (!v.is_object()) continue;
       const json::object& s = v.get_object();
       ShardSnapshot sh;
@@ -131,19 +131,19 @@ ClusterSnapshot merge_admin_documents(const std::vector<json::object>& docs) {
       n.users += sh.users;
       n.shards.push_back(std::move(sh));
     }
-    const json::object& faults = object_at(node, "faults");
-    n.cpu_burn_us = static_cast<std::uint64_t>(number(faults, "cpu_burn_percent") * 100);
+    const json::object& faults = json_object_at(node, "faults");
+    n.cpu_burn_us = static_cast<std::uint64_t>(json_number(faults, "cpu_burn_percent") * 100);
     n.memory_limit = u64(faults, "memory_limit");
     n.disk_slow = flag(faults, "disk_slow");
     n.disk_full = flag(faults, "disk_full");
-    for (const auto& v : array_at(cl, "members")) {
+    for (const auto& v : json_array_at(cl, "members")) {
       if (!v.is_object() || !v.get_object().contains("link")) continue;
-      const json::object& l = object_at(v.get_object(), "link");
-      const int peer = index_of(text(v.get_object(), "id"));
+      const json::object& l = json_object_at(v.get_object(), "link");
+      const int peer = index_of(json_text(v.get_object(), "id"));
       if (peer < 0) continue;
       cluster::PeerInfo p{};
       p.node = static_cast<cluster::NodeIndex>(peer);
-      p.state = link_state(text(l, "state"));
+      p.state = link_state(json_text(l, "state"));
       p.up = flag(l, "up");
       p.last_heard_us = u64(l, "last_heard_us");
       p.rtt_us = u64(l, "rtt_us");
@@ -153,15 +153,15 @@ ClusterSnapshot merge_admin_documents(const std::vector<json::object>& docs) {
       if (p.up) seen_up[static_cast<std::size_t>(peer)] = true;
       n.peers.push_back(p);
     }
-    for (const auto& v : array_at(cl, "link_faults")) {
+    for (const auto& v : json_array_at(cl, "link_faults")) {
       if (!v.is_object()) continue;
       const json::object& f = v.get_object();
-      const int peer = index_of(text(f, "peer"));
+      const int peer = index_of(json_text(f, "peer"));
       if (peer < 0) continue;
-      const std::string dir = text(f, "direction");
+      const std::string dir = json_text(f, "direction");
       const auto a = static_cast<std::uint32_t>(self), b = static_cast<std::uint32_t>(peer);
       const bool out = dir != "in", in = dir != "out";
-      if (text(f, "kind") == "peer_drop") {
+      if (json_text(f, "kind") == "peer_drop") {
         if (out) c.cuts.push_back({a, b});
         if (in) c.cuts.push_back({b, a});
       } else {
@@ -170,7 +170,7 @@ ClusterSnapshot merge_admin_documents(const std::vector<json::object>& docs) {
         if (in) c.degraded.push_back({b, a, us, 0});
       }
     }
-    for (const auto& v : array_at(d, "faults")) {
+    for (const auto& v : json_array_at(d, "faults")) {
       if (v.is_object()) c.active_faults.push_back(admin_fault_label(v.get_object()) + " (" + members[static_cast<std::size_t>(self)] + ")");
     }
     c.sent += u64(counters, "sends");

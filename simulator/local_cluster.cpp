@@ -49,12 +49,7 @@ std::uint64_t LocalCluster::stored_rows(const std::string&) const {
 }
 
 ClusterSnapshot LocalCluster::snapshot() const {
-  ClusterSnapshot s;
-  s.now_us = now_us();
-  s.sent = checker_.sent();
-  s.acked = checker_.acked();
-  s.delivered = checker_.delivered();
-  s.violations = checker_.violations().size();
+  ClusterSnapshot s = with_checker_totals({});
   NodeSnapshot n;
   n.id = node_id(0);
   n.alive = node_ != nullptr && start_error_.empty();

@@ -70,6 +70,15 @@ class RealTarget : public FireTarget {
     fault_log_.push_back({now_us(), std::move(what), applied});
   }
   void all_online();  // every user that a scenario took offline logs in again
+  // `s` with the time and the checker's totals (what the clients saw sent, acked, delivered).
+  ClusterSnapshot with_checker_totals(ClusterSnapshot s) const {
+    s.now_us = now_us();
+    s.sent = checker_.sent();
+    s.acked = checker_.acked();
+    s.delivered = checker_.delivered();
+    s.violations = checker_.violations().size();
+    return s;
+  }
 
   Checker checker_;
   bool client_dedup_ = true;  // false: the clients pass duplicates on (a checker test)

@@ -30,11 +30,6 @@ Result<json::object> get_json(const admin::AdminClient& c, const std::string& pa
   return std::move(v.get_object());
 }
 
-std::string text(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 }  // namespace
 
 RemoteCluster::RemoteCluster(RemoteClusterOptions options) : options_(std::move(options)) {
@@ -49,7 +44,7 @@ RemoteCluster::RemoteCluster(RemoteClusterOptions options) : options_(std::move(
       start_error_ = node.status().message();
       continue;
     }
-    ids.push_back(text(*node, "id"));
+    ids.push_back(json_text(*node, "id"));
     if (view_.members.empty()) {
       auto cl = get_json(*c, "/v1/cluster");
       if (!cl) {
@@ -61,8 +56,8 @@ RemoteCluster::RemoteCluster(RemoteClusterOptions options) : options_(std::move(
         for (const auto& m : members->get_array()) {
           if (!m.is_object()) continue;
           view_.members.push_back(
-              {text(m.get_object(), "id"), text(m.get_object(), "peer_address"),
-               text(m.get_object(), "client_address")});
+              {json_text(m.get_object(), "id"), json_text(m.get_object(), "peer_address"),
+               json_text(m.get_object(), "client_address")});
         }
       }
       if (view_.members.empty()) {  // a single node: its own listener
@@ -126,10 +121,7 @@ RealTarget::Endpoint RemoteCluster::endpoint(const std::string& user) const {
   if (options_.login_secret.empty()) {
     ep.token = user;
   } else {
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-    ep.token = auth::mint_token(options_.login_secret, user, static_cast<std::uint64_t>(now) + 3600);
+    ep.token = auth::mint_token_for(options_.login_secret, user, std::chrono::hours(1));
   }
   return ep;
 }
@@ -173,7 +165,7 @@ void RemoteCluster::apply(const Fault& fault) {
         for (const auto& f : faults->get_array()) {
           if (!f.is_object()) continue;
           const auto& o = f.get_object();
-          if (!ends(a, text(o, "kind"), text(o, "peer"), text(o, "user"))) continue;
+          if (!ends(a, json_text(o, "kind"), json_text(o, "peer"), json_text(o, "user"))) continue;
           const json::value* id = o.if_contains("id");
           if (id && id->is_number())
             (void)c->request("DELETE", "/v1/faults/" + std::to_string(id->to_number<std::uint64_t>()));
@@ -203,13 +195,7 @@ std::uint64_t RemoteCluster::stored_rows(const std::string&) const {
 }
 
 ClusterSnapshot RemoteCluster::snapshot() const {
-  ClusterSnapshot s = merge_admin_documents(documents());
-  s.now_us = now_us();
-  s.sent = checker_.sent();
-  s.acked = checker_.acked();
-  s.delivered = checker_.delivered();
-  s.violations = checker_.violations().size();
-  return s;
+  return with_checker_totals(merge_admin_documents(documents()));
 }
 
 }  // namespace iris::sim

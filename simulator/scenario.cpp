@@ -108,26 +108,17 @@ ScenarioResult run_scenario(const std::string& id, std::uint64_t seed,
     r.reason = "unknown scenario '" + id + "'";
     return r;
   }
-  if (options.real_nodes) {
+  // Real nodes: --target's (the scenarios marked for them), or the scenario's own (F5).
+  if (options.real_nodes || def->real_target) {
     std::string error;
-    std::unique_ptr<FireTarget> target =
-        def->info.on_real_nodes ? options.real_nodes(error) : nullptr;
-    if (!target) {
-      ScenarioResult r;
-      r.id = id;
-      r.name = def->info.name;
-      r.seed = seed;
-      r.target = "real";
-      r.reason = def->info.on_real_nodes ? error : "not a scenario for real nodes";
-      return r;
+    std::unique_ptr<FireTarget> target;
+    if (!options.real_nodes) {
+      target = def->real_target(options, error);
+    } else if (def->info.on_real_nodes) {
+      target = options.real_nodes(error);
+    } else {
+      error = "not a scenario for real nodes";
     }
-    FireRun run(*target, def->info, options, seed);
-    def->body(run);
-    return run.finish();
-  }
-  if (def->real_target) {
-    std::string error;
-    std::unique_ptr<FireTarget> target = def->real_target(options, error);
     if (!target) {
       ScenarioResult r;
       r.id = id;

@@ -26,30 +26,12 @@ constexpr int kPublishMs = 100;
 constexpr qint64 kStaleMs = 3000;  // a document older than this: its node counts as unreachable
 constexpr int kMaxBackoffMs = 5000;
 
-// A document's field, or an empty object / array / 0 / "" when it is missing or of another type.
-const boost::json::object& obj(const boost::json::object& o, std::string_view key) {
-  static const boost::json::object kEmpty;
-  const auto* v = o.if_contains(key);
-  return v && v->is_object() ? v->get_object() : kEmpty;
-}
-const boost::json::array& arr(const boost::json::object& o, std::string_view key) {
-  static const boost::json::array kEmpty;
-  const auto* v = o.if_contains(key);
-  return v && v->is_array() ? v->get_array() : kEmpty;
-}
-double num(const boost::json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  if (v == nullptr) return 0;
-  if (v->is_double()) return v->get_double();
-  if (v->is_int64()) return static_cast<double>(v->get_int64());
-  if (v->is_uint64()) return static_cast<double>(v->get_uint64());
-  return 0;
-}
-QString str(const boost::json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? QString::fromUtf8(v->get_string().data(),
-                                                 static_cast<qsizetype>(v->get_string().size()))
-                             : QString();
+// Admin documents' fields (simulator/admin_snapshot.h), text as a QString.
+using sim::json_array_at;
+using sim::json_number;
+using sim::json_object_at;
+QString json_qstring(const boost::json::object& o, std::string_view key) {
+  return QString::fromStdString(sim::json_text(o, key));
 }
 
 }  // namespace
@@ -242,29 +224,29 @@ void RemoteSource::publish() {
   s->interval.t_s = s->time_s;
   s->interval.interval_s = dt;
   for (const auto& d : docs) {
-    const auto& r = obj(obj(d, "metrics"), "recent_deliver_latency_us");
-    if (num(r, "count") <= 0) continue;
-    s->interval.p50_ms = std::max(s->interval.p50_ms, num(r, "p50") / 1000);
-    s->interval.p99_ms = std::max(s->interval.p99_ms, num(r, "p99") / 1000);
-    s->interval.p999_ms = std::max(s->interval.p999_ms, num(r, "p999") / 1000);
+    const auto& r = json_object_at(json_object_at(d, "metrics"), "recent_deliver_latency_us");
+    if (json_number(r, "count") <= 0) continue;
+    s->interval.p50_ms = std::max(s->interval.p50_ms, json_number(r, "p50") / 1000);
+    s->interval.p99_ms = std::max(s->interval.p99_ms, json_number(r, "p99") / 1000);
+    s->interval.p999_ms = std::max(s->interval.p999_ms, json_number(r, "p999") / 1000);
   }
   // Faults in force, from every node, with their time left.
   QHash<QString, double> seen;
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     const auto& d = nodes_[i].doc;
     if (!nodes_[i].open || d.empty()) continue;
-    const QString self = str(obj(d, "node"), "id");
-    for (const auto& v : arr(d, "faults")) {
+    const QString self = json_qstring(json_object_at(d, "node"), "id");
+    for (const auto& v : json_array_at(d, "faults")) {
       if (!v.is_object()) continue;
       const auto& f = v.get_object();
       ConsoleFault cf;
-      cf.id = i * 1'000'000 + static_cast<std::uint64_t>(num(f, "id"));
+      cf.id = i * 1'000'000 + static_cast<std::uint64_t>(json_number(f, "id"));
       cf.label = QString::fromStdString(sim::admin_fault_label(f));
-      cf.target = f.contains("peer") ? self + QStringLiteral(" → ") + str(f, "peer") : self;
-      const QString key = QStringLiteral("%1#%2").arg(i).arg(num(f, "id"));
+      cf.target = f.contains("peer") ? self + QStringLiteral(" → ") + json_qstring(f, "peer") : self;
+      const QString key = QStringLiteral("%1#%2").arg(i).arg(json_number(f, "id"));
       cf.applied_s = fault_seen_.value(key, s->time_s);
       seen.insert(key, cf.applied_s);
-      cf.expires_s = s->time_s + num(f, "expires_in_ms") / 1000.0;
+      cf.expires_s = s->time_s + json_number(f, "expires_in_ms") / 1000.0;
       s->faults.push_back(cf);
     }
   }
@@ -298,7 +280,7 @@ int RemoteSource::nodeOfMember(std::uint32_t member) const {
   const QString id = memberId(member);
   for (int i = 0; i < static_cast<int>(nodes_.size()); ++i) {
     const Node& n = nodes_[static_cast<std::size_t>(i)];
-    if (n.open && str(obj(n.doc, "node"), "id") == id) return i;
+    if (n.open && json_qstring(json_object_at(n.doc, "node"), "id") == id) return i;
   }
   return -1;
 }
@@ -374,16 +356,16 @@ void RemoteSource::applyFault(const sim::Fault& fault, std::chrono::milliseconds
       case sim::AdminAction::Type::kEndMatching: {
         const int node = nodeOfMember(a.member);
         if (node < 0) break;
-        for (const auto& v : arr(nodes_[static_cast<std::size_t>(node)].doc, "faults")) {
+        for (const auto& v : json_array_at(nodes_[static_cast<std::size_t>(node)].doc, "faults")) {
           if (!v.is_object()) continue;
           const auto& f = v.get_object();
-          if (!sim::ends(a, str(f, "kind").toStdString(), str(f, "peer").toStdString(),
-                         str(f, "user").toStdString())) {
+          if (!sim::ends(a, sim::json_text(f, "kind"), sim::json_text(f, "peer"),
+                         sim::json_text(f, "user"))) {
             continue;
           }
           QNetworkReply* reply = http_->deleteResource(make_request(
               url(nodes_[static_cast<std::size_t>(node)].address,
-                  QStringLiteral("/v1/faults/%1").arg(static_cast<qint64>(num(f, "id")))),
+                  QStringLiteral("/v1/faults/%1").arg(static_cast<qint64>(json_number(f, "id")))),
               options_));
           connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
         }

@@ -37,10 +37,8 @@ bool parse(int argc, char** argv, Args& a) {
 }
 
 std::unique_ptr<Client> login(const Args& a, const std::string& secret, const std::string& user) {
-  auto now = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-      std::chrono::system_clock::now().time_since_epoch()).count());
   iris::client::ClientOptions o;
-  o.token = iris::auth::mint_token(secret, user, now + 600);
+  o.token = iris::auth::mint_token_for(secret, user, std::chrono::minutes(10));
   o.client_name = "iris-demo";
   auto c = Client::connect(a.host, a.port, o);
   if (!c) {

@@ -144,10 +144,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
     if (o.secret.empty()) {
       c.token = user;
     } else {
-      const auto wall = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-      c.token = iris::auth::mint_token(o.secret, user, static_cast<std::uint64_t>(wall) + 86400);
+      c.token = iris::auth::mint_token_for(o.secret, user, std::chrono::hours(24));
     }
     return c;
   }

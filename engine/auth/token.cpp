@@ -67,6 +67,14 @@ std::string mint_token(std::string_view secret, std::string_view user,
   return signed_part + "." + to_hex(mac(secret, signed_part));
 }
 
+std::string mint_token_for(std::string_view secret, std::string_view user,
+                           std::chrono::seconds ttl) {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  return mint_token(secret, user, static_cast<std::uint64_t>(now + ttl.count()));
+}
+
 Result<std::string> verify_token(std::string_view secret, std::string_view token,
                                  std::uint64_t now_unix_s) {
   if (secret.empty()) return Status::invalid("token login disabled: node has no secret");

@@ -3,6 +3,7 @@
 // The user id comes from the token, never from the client's word. Verification compares the MAC
 // in constant time. Thread-safe (pure functions).
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -17,6 +18,8 @@ bool valid_user_id(std::string_view user);
 // Mints a token for `user` valid until `expiry_unix_s`. Precondition: valid_user_id(user),
 // non-empty secret.
 std::string mint_token(std::string_view secret, std::string_view user, std::uint64_t expiry_unix_s);
+// The same, valid for `ttl` from now (the system clock).
+std::string mint_token_for(std::string_view secret, std::string_view user, std::chrono::seconds ttl);
 
 // Returns the user id of a well-formed, correctly signed, unexpired token; otherwise an
 // invalid-argument Status whose message is for logs (it never repeats the token or the MAC).

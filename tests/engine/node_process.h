@@ -207,10 +207,7 @@ class NodeProcess {
   }
   std::string token(const std::string& user,
                     std::chrono::seconds ttl = std::chrono::hours(1)) const {
-    auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
-    return auth::mint_token(secret(), user, static_cast<std::uint64_t>(now + ttl.count()));
+    return auth::mint_token_for(secret(), user, ttl);
   }
 
   // The log of the current (or last) run: stderr and stdout.
