@@ -1,6 +1,6 @@
 // bench_simulator: how fast and how large the deterministic simulator runs.
 //
-//   bench_simulator [--nodes N] [--users U] [--seconds S] [--rate R] [--seed X]
+//   bench_simulator [--nodes N] [--users U] [--seconds S] [--rate R] [--seed X] [--json FILE]
 //
 // Builds an N-node SimCluster with U virtual users (each a ClientCore, logged in at its home),
 // lets every user send to a random other user at R messages/s for S virtual seconds, drains,
@@ -56,8 +56,13 @@ int main(int argc, char** argv) {
   std::uint32_t nodes = 3;
   std::uint64_t users = 10'000, seed = 1;
   double seconds = 10, rate = 1;
+  std::string json_out;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
+    if (k == "--json") {
+      json_out = argv[i + 1];
+      continue;
+    }
     double v = std::stod(argv[i + 1]);
     if (k == "--nodes")
       nodes = static_cast<std::uint32_t>(v);
@@ -138,5 +143,19 @@ int main(int argc, char** argv) {
       "--seed %llu\n",
       nodes, static_cast<unsigned long long>(users), seconds, rate,
       static_cast<unsigned long long>(seed));
-  return c.checker().ok() && c.settled() ? 0 : 1;
+  const bool ok = c.checker().ok() && c.settled();
+  if (!json_out.empty()) {
+    std::ofstream f(json_out);
+    f << "{\"nodes\":" << nodes << ",\"users\":" << users << ",\"virtual_s\":" << seconds
+      << ",\"events\":" << events << ",\"real_s\":" << run_s
+      << ",\"events_per_s\":" << static_cast<std::uint64_t>(eps)
+      << ",\"floor_events_per_s\":" << static_cast<std::uint64_t>(floor)
+      << ",\"delivered\":" << c.checker().delivered() << ",\"invariants_held\":"
+      << (ok ? "true" : "false") << ",\"peak_rss_kib\":" << hwm << "}\n";
+    if (!f) {
+      std::fprintf(stderr, "cannot write %s\n", json_out.c_str());
+      return 2;
+    }
+  }
+  return ok ? 0 : 1;
 }

@@ -65,6 +65,8 @@ struct Options {
   bool closed = false;
   std::uint32_t inflight = 4;  // closed loop: per sender
   double duration_s = 10, warmup_s = 1;
+  double connect_rate = 2'000;  // new connections per second
+  std::uint64_t messages = 0;  // closed loop: send exactly this many, then drain (0: --duration)
   std::size_t payload = 64;
   Pattern pattern = Pattern::kPairs;
   std::string secret;   // mint tokens; empty: bare user ids (--insecure-dev-login nodes)
@@ -73,8 +75,11 @@ struct Options {
 
 struct Stats {
   iris::metrics::HistogramSnapshot ack, deliver;
+  iris::metrics::HistogramSnapshot lag;  // open loop: how late this generator sent (now - scheduled)
   std::uint64_t sent = 0, acked = 0, refused = 0, delivered = 0, send_full = 0;
   std::uint64_t logins = 0, login_failures = 0, disconnects = 0;
+  std::uint64_t budget = ~0ull;  // --messages: sends left
+  std::uint64_t last_answer_us = 0;  // the latest counted SEND_ACK or delivery
   bool measuring = false;
   // A message counts (its ack, its delivery) when it was scheduled in the window, whenever its
   // answer comes: the run drains after the window.
@@ -126,6 +131,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
     }
     scheduled_[id] = scheduled_us;
     ++outstanding_;
+    if (st_.budget != ~0ull) --st_.budget;
     if (st_.in_window(scheduled_us)) ++st_.sent;
     flush();
     return true;
@@ -169,6 +175,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
         auto it = scheduled_.find(d->client_msg_id);
         if (it == scheduled_.end()) continue;
         if (st_.in_window(it->second)) {
+          st_.last_answer_us = now;
           if (d->status == iris::protocol::SendStatus::kOk) {
             ++st_.acked;
             st_.record(st_.ack, now > it->second ? now - it->second : 0);
@@ -182,6 +189,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
       } else if (auto* dv = std::get_if<iris::client::Delivered>(&e)) {
         const std::uint64_t at = std::strtoull(dv->payload.c_str(), nullptr, 10);
         if (st_.in_window(at)) {
+          st_.last_answer_us = now;
           ++st_.delivered;
           if (at <= now) st_.record(st_.deliver, now - at);
         }
@@ -267,7 +275,12 @@ int main(int argc, char** argv) {
       "pattern", po::value<std::string>(&pattern)->default_value("pairs"),
       "pairs, hot, fanin or idle")(
       "duration", po::value<double>(&o.duration_s)->default_value(10), "seconds measured")(
+      "messages", po::value<std::uint64_t>(&o.messages)->default_value(0),
+      "closed loop: send exactly this many (no warm-up), then drain; the time runs from the "
+      "first send to the last SEND_ACK or delivery (bounded by --duration)")(
       "warmup", po::value<double>(&o.warmup_s)->default_value(1), "seconds before measuring")(
+      "connect-rate", po::value<double>(&o.connect_rate)->default_value(2000),
+      "new connections per second while connecting (a node refuses floods: 5,000/s by default)")(
       "payload", po::value<std::size_t>(&o.payload)->default_value(64), "payload bytes (>= 24)")(
       "bind", po::value<std::string>(&bind)->default_value(""),
       "local source addresses, comma-separated (127.0.0.2,...): round-robin")(
@@ -331,8 +344,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   o.closed = mode == "closed";
+  if (o.messages > 0 && (!o.closed || o.pattern == Pattern::kIdle)) {
+    std::cerr << "iris-load: --messages needs --mode closed and a sending pattern\n";
+    return 2;
+  }
+  if (o.messages > 0) o.warmup_s = 0;
   if (o.targets.empty() || o.connections < 1 || o.connections > 19'000 || o.duration_s <= 0 ||
-      o.duration_s > 3600 || o.rate <= 0) {
+      o.duration_s > 3600 || o.rate <= 0 || o.connect_rate < 1) {
     std::cerr << "iris-load: need a target, 1..19000 connections, 0 < duration <= 3600, rate > 0\n";
     return 2;
   }
@@ -342,9 +360,7 @@ int main(int argc, char** argv) {
   Stats st;
   std::vector<std::shared_ptr<Conn>> conns;
   for (std::uint32_t i = 0; i < o.connections; ++i) {
-    auto c = std::make_shared<Conn>(io, o, st, i, o.prefix + std::to_string(i));
-    c->start(o.targets[i % o.targets.size()], o.bind.empty() ? nullptr : &o.bind[i % o.bind.size()]);
-    conns.push_back(std::move(c));
+    conns.push_back(std::make_shared<Conn>(io, o, st, i, o.prefix + std::to_string(i)));
   }
   // Senders: everyone but the recipients of hot / fan-in (pairs: everyone; idle: nobody).
   std::vector<std::uint32_t> senders;
@@ -356,15 +372,32 @@ int main(int argc, char** argv) {
     senders.push_back(i);
   }
   // Wait (bounded) for the logins.
-  const auto login_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  // Connections open at --connect-rate per second (a node refuses a flood of new connections);
+  // the wait is bounded: the time the ramp needs plus 30 s.
+  const auto ramp_start = std::chrono::steady_clock::now();
+  const auto login_deadline =
+      ramp_start + std::chrono::seconds(30) +
+      std::chrono::milliseconds(static_cast<std::int64_t>(1000.0 * o.connections / o.connect_rate));
+  std::uint32_t started = 0;
+  auto start_due = [&] {
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - ramp_start).count();
+    const auto due = static_cast<std::uint32_t>(
+        std::min<double>(o.connections, 1.0 + elapsed * o.connect_rate));
+    for (; started < due; ++started) {
+      conns[started]->start(o.targets[started % o.targets.size()],
+                            o.bind.empty() ? nullptr : &o.bind[started % o.bind.size()]);
+    }
+  };
   auto all_in = [&] {
     for (const auto& c : conns) {
       if (!c->ready()) return false;
     }
     return true;
   };
-  while (!all_in() && std::chrono::steady_clock::now() < login_deadline) {
-    io.run_for(std::chrono::milliseconds(10));
+  while ((started < o.connections || !all_in()) && std::chrono::steady_clock::now() < login_deadline) {
+    start_due();
+    io.run_for(std::chrono::milliseconds(started < o.connections ? 1 : 10));
   }
   std::uint32_t ready = 0;
   for (const auto& c : conns) ready += c->ready() ? 1 : 0;
@@ -373,8 +406,8 @@ int main(int argc, char** argv) {
   if (o.closed) {
     for (auto i : senders) {
       const std::string to = recipient_of(o, i, o.connections);
-      conns[i]->on_done = [&o, to](Conn& c) {
-        while (c.outstanding() < o.inflight && c.send(to, now_us())) {
+      conns[i]->on_done = [&o, &st, to](Conn& c) {
+        while (c.outstanding() < o.inflight && st.budget > 0 && c.send(to, now_us())) {
         }
       };
     }
@@ -387,21 +420,31 @@ int main(int argc, char** argv) {
   // Open loop: the k-th send of the run is due at t0 + k / rate, round-robin over the senders.
   const double gap_us = 1e6 / o.rate;
   std::uint64_t k = 0;
+  if (o.messages > 0) st.budget = o.messages;
   if (o.closed) {
     for (auto i : senders) {
-      for (std::uint32_t j = 0; j < o.inflight; ++j) conns[i]->send(recipient_of(o, i, o.connections), now_us());
+      for (std::uint32_t j = 0; j < o.inflight && st.budget > 0; ++j) {
+        conns[i]->send(recipient_of(o, i, o.connections), now_us());
+      }
     }
   }
   std::uint64_t last_tick = 0;
+  asio::steady_timer pacer(io);
   while (true) {
     const std::uint64_t now = now_us();
     if (!st.measuring && now >= measure_from) st.measuring = true;
     if (now >= end) break;
+    if (o.messages > 0 && st.budget == 0) {
+      std::size_t left = 0;
+      for (const auto& c : conns) left += c->outstanding();
+      if (left == 0 && st.delivered >= st.acked) break;
+    }
     if (!o.closed && !senders.empty()) {
       for (;;) {
         const auto due = t0 + static_cast<std::uint64_t>(static_cast<double>(k) * gap_us);
         if (due > now) break;
         const std::uint32_t i = senders[k % senders.size()];
+        if (st.in_window(due)) st.record(st.lag, now - due);
         conns[i]->send(recipient_of(o, i, o.connections), due);
         ++k;
       }
@@ -410,7 +453,17 @@ int main(int argc, char** argv) {
       for (auto& c : conns) c->tick();
       last_tick = now;
     }
-    io.run_for(std::chrono::microseconds(200));
+    // Sleep in the event loop until the next send is due (a timer: microsecond precision, where
+    // run_for would round epoll's wait up to a whole millisecond), handling answers meanwhile.
+    std::uint64_t wake = std::min(end, last_tick + 10'000);
+    if (!o.closed && !senders.empty()) {
+      wake = std::min(wake, t0 + static_cast<std::uint64_t>(static_cast<double>(k) * gap_us));
+    }
+    if (o.messages > 0) wake = std::min(wake, now + 1'000);
+    pacer.expires_at(std::chrono::steady_clock::time_point(std::chrono::microseconds(wake)));
+    bool woke = false;
+    pacer.async_wait([&woke](boost::system::error_code) { woke = true; });
+    while (!woke) io.run_one();
   }
   st.measuring = false;
   // Drain (bounded): the window's messages are answered and delivered after it.
@@ -424,7 +477,13 @@ int main(int argc, char** argv) {
     io.run_for(std::chrono::milliseconds(10));
   }
 
-  const double secs = o.duration_s;
+  // --messages: the time from the first send to the last answer; complete when every message
+  // was sent, answered and delivered inside the bound.
+  const bool drained_all = o.messages > 0 && st.budget == 0 && st.acked + st.refused == o.messages &&
+                           st.delivered >= st.acked;
+  const double secs = o.messages > 0 && st.last_answer_us > t0
+                          ? static_cast<double>(st.last_answer_us - t0) / 1e6
+                          : o.duration_s;
   json::object result{
       {"mode", o.closed ? "closed" : "open"},
       {"pattern", pattern},
@@ -432,6 +491,8 @@ int main(int argc, char** argv) {
       {"logged_in", ready},
       {"offered_per_s", o.closed ? 0.0 : o.rate},
       {"duration_s", secs},
+      {"messages", o.messages},
+      {"drained", drained_all},
       {"sent", st.sent},
       {"acked", st.acked},
       {"delivered", st.delivered},
@@ -442,9 +503,11 @@ int main(int argc, char** argv) {
       {"acked_per_s", static_cast<double>(st.acked) / secs},
       {"delivered_per_s", static_cast<double>(st.delivered) / secs},
       {"ack_latency_ms", percentiles(st.ack)},
-      {"delivery_latency_ms", percentiles(st.deliver)}};
-  std::printf("iris-load: %s loop, %s, %u connections (%u logged in), %.0f s measured\n",
-              o.closed ? "closed" : "open", pattern.c_str(), o.connections, ready, secs);
+      {"delivery_latency_ms", percentiles(st.deliver)},
+      {"send_lag_ms", percentiles(st.lag)}};
+  std::printf("iris-load: %s loop, %s, %u connections (%u logged in), %.3f s measured%s\n",
+              o.closed ? "closed" : "open", pattern.c_str(), o.connections, ready, secs,
+              o.messages == 0 ? "" : drained_all ? " (all messages drained)" : " (NOT drained)");
   std::printf("  sent %llu (%.0f/s)  acked %llu (%.0f/s)  delivered %llu (%.0f/s)  refused %llu  "
               "client queue full %llu  disconnects %llu\n",
               static_cast<unsigned long long>(st.sent), static_cast<double>(st.sent) / secs,
@@ -452,7 +515,9 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(st.delivered), static_cast<double>(st.delivered) / secs,
               static_cast<unsigned long long>(st.refused), static_cast<unsigned long long>(st.send_full),
               static_cast<unsigned long long>(st.disconnects));
-  for (auto [name, h] : {std::pair{"send -> SEND_ACK", &st.ack}, {"send -> delivery", &st.deliver}}) {
+  for (auto [name, h] : {std::pair{"send -> SEND_ACK", &st.ack}, {"send -> delivery", &st.deliver},
+                         {"generator lag", &st.lag}}) {
+    if (h == &st.lag && o.closed) continue;
     std::printf("  %-17s p50 %.3f ms  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  (%llu)\n", name,
                 static_cast<double>(h->quantile(0.5)) / 1000, static_cast<double>(h->quantile(0.9)) / 1000,
                 static_cast<double>(h->quantile(0.99)) / 1000, static_cast<double>(h->quantile(0.999)) / 1000,
@@ -471,5 +536,6 @@ int main(int argc, char** argv) {
       }
     }
   }
+  if (o.messages > 0 && !drained_all) return 1;
   return ready == o.connections ? 0 : 1;
 }
