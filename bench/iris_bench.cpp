@@ -66,6 +66,7 @@ struct Settings {
   bool quick = false;
   fs::path app_dir, bench_dir, work;
   std::string json_out;
+  std::string only;  // one step: throughput, idle, durable, simulator ("" : all)
   // Sizes (full / quick).
   std::uint64_t drain_messages = 2'000'000;
   std::uint32_t drain_connections = 100, drain_inflight = 16;
@@ -662,14 +663,15 @@ int Bench::run() {
   std::printf("work dir %s\n\n", s_.work.c_str());
   std::fflush(stdout);
   const auto t0 = Clock::now();
-  auto step = [&](const char* what, const std::function<void()>& f) {
+  auto step = [&](const char* name, const char* what, const std::function<void()>& f) {
+    if (!s_.only.empty() && s_.only != name) return;
     std::fprintf(stderr, "iris-bench: %s...\n", what);
     f();
   };
-  step("throughput, CPU and latency (relay, raw loopback, iris-node)", [&] { throughput_and_latency(); });
-  step("idle sessions (relay, iris-node)", [&] { idle_memory(); });
-  step("durable hot ingest (store alone, iris-node)", [&] { durable_ingest(); });
-  step("simulator", [&] { simulator(); });
+  step("throughput", "throughput, CPU and latency (relay, raw loopback, iris-node)", [&] { throughput_and_latency(); });
+  step("idle", "idle sessions (relay, iris-node)", [&] { idle_memory(); });
+  step("durable", "durable hot ingest (store alone, iris-node)", [&] { durable_ingest(); });
+  step("simulator", "simulator", [&] { simulator(); });
   print_table();
   for (const auto& n : notes_) std::printf("- %s\n", n.c_str());
   const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -709,10 +711,17 @@ int main(int argc, char** argv) {
       s.make_quick();
     } else if (a == "--json" && i + 1 < argc) {
       s.json_out = argv[++i];
+    } else if (a == "--only" && i + 1 < argc) {
+      s.only = argv[++i];
+      if (s.only != "throughput" && s.only != "idle" && s.only != "durable" && s.only != "simulator") {
+        std::fprintf(stderr, "iris-bench: --only throughput, idle, durable or simulator\n");
+        return 2;
+      }
     } else if (a == "--keep" && i + 1 < argc) {
       keep = argv[++i];
     } else if (a == "--help" || a == "-h") {
-      std::puts("iris-bench [--quick] [--json FILE] [--keep DIR]\n"
+      std::puts("iris-bench [--quick] [--only STEP] [--json FILE] [--keep DIR]\n"
+                "  --only   one step: throughput, idle, durable or simulator\n"
                 "  --quick  small sizes (a smoke run: the figures mean little)\n"
                 "  --json   write every figure and the raw iris-load results as JSON\n"
                 "  --keep   work in DIR and keep the logs (default: a temporary dir, removed)");

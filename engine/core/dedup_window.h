@@ -5,8 +5,8 @@
 // (owned by the sender's home shard).
 
 #include <cstdint>
-#include <deque>
 #include <unordered_map>
+#include <vector>
 
 namespace iris::core {
 
@@ -31,7 +31,7 @@ class DedupWindow {
     map_.emplace(client_msg_id, Entry{});
     order_.push_back(client_msg_id);
     ++pending_;
-    if (order_.size() > 2 * (map_.size() + capacity_)) compact();
+    if (order_.size() - head_ > 2 * (map_.size() + capacity_)) compact();
   }
   void complete(std::uint64_t client_msg_id, std::uint64_t server_msg_id) {
     auto it = map_.find(client_msg_id);
@@ -50,27 +50,42 @@ class DedupWindow {
   bool empty() const { return map_.empty(); }
 
  private:
-  // Forgets the oldest completed entry (skipping ids forgotten earlier and pending ones).
+  // Forgets the oldest completed entry (skipping ids forgotten earlier and pending ones). An
+  // evicted slot becomes 0 (never a valid client id: a SEND with id 0 is refused before dedup).
   void evict_oldest_done() {
-    for (auto it = order_.begin(); it != order_.end(); ++it) {
-      auto m = map_.find(*it);
+    for (std::size_t i = head_; i < order_.size(); ++i) {
+      if (order_[i] == 0) continue;
+      auto m = map_.find(order_[i]);
       if (m == map_.end() || !m->second.done) continue;
       map_.erase(m);
-      order_.erase(it);
-      return;
+      order_[i] = 0;
+      break;
+    }
+    while (head_ < order_.size() && order_[head_] == 0) ++head_;
+    if (head_ == order_.size()) {
+      order_.clear();
+      head_ = 0;
+    } else if (head_ >= 64 && 2 * head_ >= order_.size()) {
+      order_.erase(order_.begin(), order_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
     }
   }
   // Drops the ids of forgotten entries from order_ (they accumulate lazily).
   void compact() {
-    std::deque<std::uint64_t> live;
-    for (auto id : order_) {
-      if (map_.count(id)) live.push_back(id);
+    std::vector<std::uint64_t> live;
+    live.reserve(map_.size());
+    for (std::size_t i = head_; i < order_.size(); ++i) {
+      if (order_[i] != 0 && map_.count(order_[i])) live.push_back(order_[i]);
     }
     order_.swap(live);
+    head_ = 0;
   }
   std::uint32_t capacity_;
   std::unordered_map<std::uint64_t, Entry> map_;
-  std::deque<std::uint64_t> order_;
+  // Ids in arrival order from head_ (a vector, not a deque: an empty std::deque allocates ~600
+  // bytes up front, and every idle session's user holds one of these windows).
+  std::vector<std::uint64_t> order_;
+  std::size_t head_ = 0;
   std::size_t pending_ = 0;
 };
 
