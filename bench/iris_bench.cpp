@@ -438,18 +438,27 @@ void Bench::throughput_and_latency() {
   if (node_ls && raw_.total > 0) {
     const double raw50 = static_cast<double>(raw_.quantile(0.5));
     const double raw99 = static_cast<double>(raw_.quantile(0.99));
-    const double p50 = num(*node_ls, {"ack_latency_ms", "p50"}) * 1000;
-    const double p99 = num(*node_ls, {"ack_latency_ms", "p99"}) * 1000;
-    std::string relay_note;
-    if (relay_ls) {
-      relay_note = fmt("; relay %.0f", num(*relay_ls, {"ack_latency_ms", "p50"}) * 1000) +
-                   fmt(" / %.0f us", num(*relay_ls, {"ack_latency_ms", "p99"}) * 1000);
-      out_["relay-lockstep"] = *relay_ls;
+    // Two figures, both judged against the raw round trip: send -> delivery crosses loopback
+    // twice (client -> node -> client), as the echo does; send -> SEND_ACK also waits for the
+    // recipient's ACK (Iris acknowledges a send once it is delivered-and-acked or durable), so it
+    // crosses four times. The relay acknowledges at once.
+    for (const char* h : {"delivery_latency_ms", "ack_latency_ms"}) {
+      const bool delivery = std::string(h) == "delivery_latency_ms";
+      const double p50 = num(*node_ls, {h, "p50"}) * 1000;
+      const double p99 = num(*node_ls, {h, "p99"}) * 1000;
+      std::string relay_note;
+      if (relay_ls) {
+        relay_note = fmt("; relay %.0f", num(*relay_ls, {h, "p50"}) * 1000) +
+                     fmt(" / %.0f us", num(*relay_ls, {h, "p99"}) * 1000);
+      }
+      rows_.push_back({delivery ? "lock-step send -> delivery p50 / p99"
+                                : "lock-step send -> SEND_ACK p50 / p99 (after the recipient's ACK)",
+                       fmt("%.0f", p50) + fmt(" / %.0f us", p99),
+                       fmt("raw loopback %.0f", raw50) + fmt(" / %.0f us", raw99) + relay_note,
+                       fmt("%.2f", p50 / raw50) + fmt(" / %.2f", p99 / raw99), "p99 <= 1.2 x raw p99",
+                       p99 <= 1.2 * raw99 ? "met" : "not met"});
     }
-    rows_.push_back({"lock-step round trip p50 / p99", fmt("%.0f", p50) + fmt(" / %.0f us", p99),
-                     fmt("raw loopback %.0f", raw50) + fmt(" / %.0f us", raw99) + relay_note,
-                     fmt("%.2f", p50 / raw50) + fmt(" / %.2f", p99 / raw99), "p99 <= 1.2 x raw p99",
-                     p99 <= 1.2 * raw99 ? "met" : "not met"});
+    if (relay_ls) out_["relay-lockstep"] = *relay_ls;
     out_["iris-lockstep"] = *node_ls;
     out_["raw_rtt_us"] = json::object{{"p50", raw50}, {"p99", raw99}, {"count", raw_.total}};
   }

@@ -1,5 +1,7 @@
 #include "engine/client/client_core.h"
 
+#include <algorithm>
+
 namespace iris::client {
 
 namespace p = iris::protocol;
@@ -75,27 +77,42 @@ void ClientCore::on_bytes(std::span<const std::uint8_t> bytes, std::uint64_t now
   to_ack_.clear();
 }
 
+// sender + '\0' + the client id's 8 bytes: unambiguous (user ids hold no '\0'), and for user ids
+// up to 6 bytes short enough to need no allocation.
 std::string ClientCore::origin_key(std::string_view sender, std::uint64_t client_msg_id) {
-  std::string origin(sender);
+  std::string origin;
+  origin.reserve(sender.size() + 9);
+  origin.append(sender);
   origin.push_back('\0');
-  origin.append(std::to_string(client_msg_id));
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    origin.push_back(static_cast<char>((client_msg_id >> shift) & 0xff));
+  }
   return origin;
 }
 
 bool ClientCore::seen(std::uint64_t id, const std::string& origin) const {
-  return seen_ids_.count(id) != 0 || seen_origins_.count(origin) != 0;
+  // Server ids only grow at one node: one above all seen needs no lookup.
+  return (id <= max_seen_id_ && seen_ids_.count(id) != 0) || seen_origins_.count(origin) != 0;
 }
 
 void ClientCore::remember(std::uint64_t id, std::string origin) {
   if (options_.dedup_capacity == 0) return;
-  if (seen_order_.size() >= options_.dedup_capacity) {
-    seen_ids_.erase(seen_order_.front().first);
-    seen_origins_.erase(seen_order_.front().second);
-    seen_order_.pop_front();
+  if (seen_order_.size() - seen_head_ >= options_.dedup_capacity) {
+    const SeenEntry& oldest = seen_order_[seen_head_++];
+    seen_ids_.erase(oldest.id);
+    if (oldest.origin != nullptr) seen_origins_.erase(seen_origins_.find(*oldest.origin));
+    if (seen_head_ >= options_.dedup_capacity && 2 * seen_head_ >= seen_order_.size()) {
+      seen_order_.erase(seen_order_.begin(),
+                        seen_order_.begin() + static_cast<std::ptrdiff_t>(seen_head_));
+      seen_head_ = 0;
+    }
   }
   seen_ids_.insert(id);
-  seen_origins_.insert(origin);
-  seen_order_.emplace_back(id, std::move(origin));
+  max_seen_id_ = std::max(max_seen_id_, id);
+  auto [it, inserted] = seen_origins_.insert(std::move(origin));
+  // Set elements do not move: the ring points at the one it inserted (null when it was there
+  // already, a copy remembered twice, so that only one ring entry ever erases it).
+  seen_order_.push_back(SeenEntry{id, inserted ? &*it : nullptr});
 }
 
 void ClientCore::ack(std::uint64_t server_msg_id) {
