@@ -23,12 +23,18 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/json/serialize.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdio>
 #include <array>
 #include <fstream>
+#include <sstream>
 #include <functional>
 #include <unordered_map>
 #include <iostream>
@@ -44,6 +50,7 @@
 namespace asio = boost::asio;
 namespace po = boost::program_options;
 namespace json = boost::json;
+namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 using iris::client::ClientCore;
 
@@ -71,6 +78,10 @@ struct Options {
   Pattern pattern = Pattern::kPairs;
   std::string secret;   // mint tokens; empty: bare user ids (--insecure-dev-login nodes)
   std::string prefix = "load";
+  bool websocket = false;
+  std::uint32_t processes = 1;
+  // This process's share: connections are users first .. first+connections-1 of `total`.
+  std::uint32_t first = 0, total = 0;
 };
 
 struct Stats {
@@ -100,20 +111,27 @@ class Conn : public std::enable_shared_from_this<Conn> {
  public:
   Conn(asio::io_context& io, const Options& o, Stats& st, std::uint32_t index, std::string user)
       : socket_(io), o_(o), st_(st), index_(index), user_(std::move(user)),
-        core_(options_for(o, user_), now_us()) {}
+        core_(options_for(o, user_), now_us()) {
+    if (o.websocket) ws_ = std::make_unique<beast::websocket::stream<beast::tcp_stream>>(io);
+  }
 
   void start(const tcp::endpoint& target, const asio::ip::address* bind) {
     boost::system::error_code ec;
-    socket_.open(target.protocol(), ec);
-    if (bind) socket_.bind(tcp::endpoint(*bind, 0), ec);
+    tcp::socket& sock = lowest();
+    sock.open(target.protocol(), ec);
+    if (bind) sock.bind(tcp::endpoint(*bind, 0), ec);
     if (ec) return fail();
-    socket_.async_connect(target, [self = shared_from_this()](boost::system::error_code e) {
+    sock.async_connect(target, [self = shared_from_this(), target](boost::system::error_code e) {
       if (e) return self->fail();
       boost::system::error_code ignore;
-      self->socket_.set_option(tcp::no_delay(true), ignore);
-      self->core_.on_connected(now_us());
-      self->flush();
-      self->read();
+      self->lowest().set_option(tcp::no_delay(true), ignore);
+      if (!self->ws_) return self->connected();
+      self->ws_->binary(true);
+      self->ws_->async_handshake(target.address().to_string() + ":" + std::to_string(target.port()),
+                                 "/", [self](boost::system::error_code he) {
+                                   if (he) return self->fail();
+                                   self->connected();
+                                 });
     });
   }
 
@@ -159,7 +177,29 @@ class Conn : public std::enable_shared_from_this<Conn> {
     return c;
   }
 
+  tcp::socket& lowest() { return ws_ ? beast::get_lowest_layer(*ws_).socket() : socket_; }
+
+  void connected() {
+    core_.on_connected(now_us());
+    flush();
+    read();
+  }
+
   void read() {
+    if (ws_) {
+      ws_->async_read(wsbuf_, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+        if (ec) return self->fail();
+        const auto data = self->wsbuf_.cdata();
+        self->core_.on_bytes(
+            std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(data.data()), data.size()),
+            now_us());
+        self->wsbuf_.consume(data.size());
+        self->handle_events();
+        self->flush();
+        self->read();
+      });
+      return;
+    }
     socket_.async_read_some(asio::buffer(buf_), [self = shared_from_this()](
                                                     boost::system::error_code ec, std::size_t n) {
       if (ec) return self->fail();
@@ -211,12 +251,16 @@ class Conn : public std::enable_shared_from_this<Conn> {
     out_ = core_.take_output();
     if (out_.empty()) return;
     writing_ = true;
-    asio::async_write(socket_, asio::buffer(out_),
-                      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                        self->writing_ = false;
-                        if (ec) return self->fail();
-                        self->flush();
-                      });
+    auto done = [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+      self->writing_ = false;
+      if (ec) return self->fail();
+      self->flush();
+    };
+    if (ws_) {
+      ws_->async_write(asio::buffer(out_), std::move(done));  // one message per batch of frames
+    } else {
+      asio::async_write(socket_, asio::buffer(out_), std::move(done));
+    }
   }
 
   void fail() {
@@ -225,16 +269,18 @@ class Conn : public std::enable_shared_from_this<Conn> {
     ++st_.disconnects;
     if (!core_.logged_in()) ++st_.login_failures;
     boost::system::error_code ec;
-    socket_.close(ec);
+    lowest().close(ec);
   }
 
   tcp::socket socket_;
+  std::unique_ptr<beast::websocket::stream<beast::tcp_stream>> ws_;  // --websocket
+  beast::flat_buffer wsbuf_;
   const Options& o_;
   Stats& st_;
   std::uint32_t index_;
   std::string user_;
   ClientCore core_;
-  std::array<std::uint8_t, 64 * 1024> buf_{};
+  std::array<std::uint8_t, 16 * 1024> buf_{};
   iris::protocol::Bytes out_;
   std::unordered_map<std::uint64_t, std::uint64_t> scheduled_;  // client id -> scheduled time
   std::size_t outstanding_ = 0;
@@ -261,6 +307,202 @@ json::object percentiles(const iris::metrics::HistogramSnapshot& h) {
 }
 
 }  // namespace
+
+struct Outcome {
+  Stats st;
+  std::uint32_t ready = 0;
+  double secs = 0;
+  bool drained = false;
+};
+
+// A child's outcome for its parent (--processes): counters and every histogram bucket.
+json::object to_wire(const Outcome& r) {
+  auto hist = [](const iris::metrics::HistogramSnapshot& h) {
+    json::array a;
+    for (std::size_t b = 0; b < h.counts.size(); ++b) {
+      if (h.counts[b]) a.push_back(json::array{b, h.counts[b]});
+    }
+    return json::object{{"buckets", a}, {"sum", h.sum}, {"max", h.max}};
+  };
+  const Stats& st = r.st;
+  return {{"ready", r.ready}, {"secs", r.secs}, {"drained", r.drained}, {"sent", st.sent},
+          {"acked", st.acked}, {"refused", st.refused}, {"delivered", st.delivered},
+          {"send_full", st.send_full}, {"disconnects", st.disconnects}, {"ack", hist(st.ack)},
+          {"deliver", hist(st.deliver)}, {"lag", hist(st.lag)}};
+}
+
+void merge_wire(Outcome& into, const json::object& w) {
+  auto u = [&](const char* k) { return json::value_to<std::uint64_t>(w.at(k)); };
+  into.ready += static_cast<std::uint32_t>(u("ready"));
+  into.secs = std::max(into.secs, json::value_to<double>(w.at("secs")));
+  into.drained = into.drained && w.at("drained").as_bool();
+  into.st.sent += u("sent");
+  into.st.acked += u("acked");
+  into.st.refused += u("refused");
+  into.st.delivered += u("delivered");
+  into.st.send_full += u("send_full");
+  into.st.disconnects += u("disconnects");
+  for (auto [name, h] : {std::pair{"ack", &into.st.ack}, {"deliver", &into.st.deliver}, {"lag", &into.st.lag}}) {
+    const auto& o = w.at(name).as_object();
+    iris::metrics::HistogramSnapshot part;
+    for (const auto& b : o.at("buckets").as_array()) {
+      const auto& pair = b.as_array();
+      const auto idx = json::value_to<std::size_t>(pair.at(0));
+      if (idx >= part.counts.size()) continue;
+      part.counts[idx] = json::value_to<std::uint64_t>(pair.at(1));
+      part.total += part.counts[idx];
+    }
+    part.sum = json::value_to<std::uint64_t>(o.at("sum"));
+    part.max = json::value_to<std::uint64_t>(o.at("max"));
+    h->merge(part);
+  }
+}
+
+// One process's run: connect (paced), log in, send on the schedule, drain. Bounded in time.
+Outcome run(const Options& o) {
+  asio::io_context io(1);
+  // Kept busy for the whole run: with every connection gone the loop must still wake for its timer.
+  auto keep_running = asio::make_work_guard(io);
+  Stats st;
+  std::vector<std::shared_ptr<Conn>> conns;
+  for (std::uint32_t i = 0; i < o.connections; ++i) {
+    conns.push_back(std::make_shared<Conn>(io, o, st, i, o.prefix + std::to_string(o.first + i)));
+  }
+  // Senders: everyone but the recipients of hot / fan-in (pairs: everyone; idle: nobody).
+  std::vector<std::uint32_t> senders;
+  for (std::uint32_t i = 0; i < o.connections; ++i) {
+    if (o.pattern == Pattern::kIdle) break;
+    if (o.pattern == Pattern::kPairs && ((o.first + i) ^ 1u) >= o.first + o.connections) continue;
+    if (o.pattern == Pattern::kHot && i == 0) continue;
+    if (o.pattern == Pattern::kFanIn && i < std::min<std::uint32_t>(8, o.connections)) continue;
+    senders.push_back(i);
+  }
+  // Wait (bounded) for the logins.
+  // Connections open at --connect-rate per second (a node refuses a flood of new connections);
+  // the wait is bounded: the time the ramp needs plus 30 s.
+  const auto ramp_start = std::chrono::steady_clock::now();
+  const auto login_deadline =
+      ramp_start + std::chrono::seconds(30) +
+      std::chrono::milliseconds(static_cast<std::int64_t>(1000.0 * o.connections / o.connect_rate));
+  std::uint32_t started = 0;
+  auto start_due = [&] {
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - ramp_start).count();
+    const auto due = static_cast<std::uint32_t>(
+        std::min<double>(o.connections, 1.0 + elapsed * o.connect_rate));
+    for (; started < due; ++started) {
+      conns[started]->start(o.targets[started % o.targets.size()],
+                            o.bind.empty() ? nullptr : &o.bind[started % o.bind.size()]);
+    }
+  };
+  auto all_in = [&] {
+    for (const auto& c : conns) {
+      if (!c->ready()) return false;
+    }
+    return true;
+  };
+  auto all_settled = [&] {  // every connection logged in or gone: nothing more to wait for
+    std::uint64_t in = 0;
+    for (const auto& c : conns) in += c->ready() ? 1 : 0;
+    return in + st.disconnects >= o.connections;
+  };
+  while ((started < o.connections || !all_in()) && std::chrono::steady_clock::now() < login_deadline) {
+    if (started == o.connections && all_settled()) break;
+    start_due();
+    io.run_for(std::chrono::milliseconds(started < o.connections ? 1 : 10));
+  }
+  std::uint32_t ready = 0;
+  for (const auto& c : conns) ready += c->ready() ? 1 : 0;
+  std::fprintf(stderr, "iris-load: %u of %u connections logged in\n", ready, o.connections);
+
+  if (o.closed) {
+    for (auto i : senders) {
+      const std::string to = recipient_of(o, o.first + i, o.total);
+      conns[i]->on_done = [&o, &st, to](Conn& c) {
+        while (c.outstanding() < o.inflight && st.budget > 0 && c.send(to, now_us())) {
+        }
+      };
+    }
+  }
+  const std::uint64_t t0 = now_us();
+  const std::uint64_t measure_from = t0 + static_cast<std::uint64_t>(o.warmup_s * 1e6);
+  const std::uint64_t end = measure_from + static_cast<std::uint64_t>(o.duration_s * 1e6);
+  st.from_us = measure_from;
+  st.to_us = end;
+  // Open loop: the k-th send of the run is due at t0 + k / rate, round-robin over the senders.
+  const double gap_us = 1e6 / o.rate;
+  std::uint64_t k = 0;
+  if (o.messages > 0) st.budget = o.messages;
+  if (o.closed) {
+    for (auto i : senders) {
+      for (std::uint32_t j = 0; j < o.inflight && st.budget > 0; ++j) {
+        conns[i]->send(recipient_of(o, o.first + i, o.total), now_us());
+      }
+    }
+  }
+  std::uint64_t last_tick = 0;
+  asio::steady_timer pacer(io);
+  while (true) {
+    const std::uint64_t now = now_us();
+    if (!st.measuring && now >= measure_from) st.measuring = true;
+    if (now >= end) break;
+    if (o.messages > 0 && st.budget == 0) {
+      std::size_t left = 0;
+      for (const auto& c : conns) left += c->outstanding();
+      if (left == 0 && st.delivered >= st.acked) break;
+    }
+    if (!o.closed && !senders.empty()) {
+      for (;;) {
+        const auto due = t0 + static_cast<std::uint64_t>(static_cast<double>(k) * gap_us);
+        if (due > now) break;
+        const std::uint32_t i = senders[k % senders.size()];
+        if (st.in_window(due)) st.record(st.lag, now - due);
+        conns[i]->send(recipient_of(o, o.first + i, o.total), due);
+        ++k;
+      }
+    }
+    if (now - last_tick > 10'000) {
+      for (auto& c : conns) c->tick();
+      last_tick = now;
+    }
+    // Sleep in the event loop until the next send is due (a timer: microsecond precision, where
+    // run_for would round epoll's wait up to a whole millisecond), handling answers meanwhile.
+    std::uint64_t wake = std::min(end, last_tick + 10'000);
+    if (!o.closed && !senders.empty()) {
+      wake = std::min(wake, t0 + static_cast<std::uint64_t>(static_cast<double>(k) * gap_us));
+    }
+    if (o.messages > 0) wake = std::min(wake, now + 1'000);
+    pacer.expires_at(std::chrono::steady_clock::time_point(std::chrono::microseconds(wake)));
+    bool woke = false;
+    pacer.async_wait([&woke](boost::system::error_code) { woke = true; });
+    while (!woke) io.run_one();
+  }
+  st.measuring = false;
+  // Drain (bounded): the window's messages are answered and delivered after it.
+  const auto drain_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (auto& c : conns) c->on_done = nullptr;  // closed loop: no new sends
+  while (std::chrono::steady_clock::now() < drain_deadline) {
+    std::size_t left = 0;
+    for (const auto& c : conns) left += c->outstanding();
+    const bool all_delivered = o.pattern == Pattern::kIdle || st.delivered >= st.acked;
+    if (left == 0 && all_delivered) break;
+    io.run_for(std::chrono::milliseconds(10));
+  }
+
+  // --messages: the time from the first send to the last answer; complete when every message
+  // was sent, answered and delivered inside the bound.
+  const bool drained_all = o.messages > 0 && st.budget == 0 && st.acked + st.refused == o.messages &&
+                           st.delivered >= st.acked;
+  const double secs = o.messages > 0 && st.last_answer_us > t0
+                          ? static_cast<double>(st.last_answer_us - t0) / 1e6
+                          : o.duration_s;
+  Outcome out;
+  out.st = st;
+  out.ready = ready;
+  out.drained = drained_all;
+  out.secs = secs;
+  return out;
+}
 
 int main(int argc, char** argv) {
   Options o;
@@ -292,6 +534,11 @@ int main(int argc, char** argv) {
       "the nodes' login secret (mint tokens); without it users log in by id (--insecure-dev-login)")(
       "users-prefix", po::value<std::string>(&o.prefix)->default_value("load"),
       "user ids are PREFIX0, PREFIX1, ...")(
+      "websocket", po::bool_switch(&o.websocket),
+      "connect over WebSocket (the node's --ws-listen port; one binary message per batch of frames)")(
+      "processes", po::value<std::uint32_t>(&o.processes)->default_value(1),
+      "load processes (pairs and idle): each takes a block of the connections (up to 19,000 "
+      "each) and its share of --rate and --messages; the results are merged")(
       "json", po::value<std::string>(&json_out), "write the results as JSON to this file (- : stdout)");
   po::variables_map vm;
   try {
@@ -353,141 +600,87 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (o.messages > 0) o.warmup_s = 0;
-  if (o.targets.empty() || o.connections < 1 || o.connections > 19'000 || o.duration_s <= 0 ||
+  if (o.processes < 1 || o.processes > 64 ||
+      (o.processes > 1 && o.pattern != Pattern::kPairs && o.pattern != Pattern::kIdle)) {
+    std::cerr << "iris-load: --processes 1..64, and more than one only for pairs or idle "
+                 "(a hot or fan-in recipient lives in one process)\n";
+    return 2;
+  }
+  if (o.targets.empty() || o.connections < 1 || o.connections > 19'000 * o.processes || o.duration_s <= 0 ||
       o.duration_s > 3600 || o.rate <= 0 || o.connect_rate < 1) {
-    std::cerr << "iris-load: need a target, 1..19000 connections, 0 < duration <= 3600, rate > 0\n";
+    std::cerr << "iris-load: need a target, 1..19000 connections per process, 0 < duration <= 3600, rate > 0\n";
     return 2;
   }
   o.payload = std::max<std::size_t>(o.payload, 24);
+  o.total = o.connections;
 
-  asio::io_context io(1);
-  Stats st;
-  std::vector<std::shared_ptr<Conn>> conns;
-  for (std::uint32_t i = 0; i < o.connections; ++i) {
-    conns.push_back(std::make_shared<Conn>(io, o, st, i, o.prefix + std::to_string(i)));
-  }
-  // Senders: everyone but the recipients of hot / fan-in (pairs: everyone; idle: nobody).
-  std::vector<std::uint32_t> senders;
-  for (std::uint32_t i = 0; i < o.connections; ++i) {
-    if (o.pattern == Pattern::kIdle) break;
-    if (o.pattern == Pattern::kPairs && (i ^ 1u) >= o.connections) continue;
-    if (o.pattern == Pattern::kHot && i == 0) continue;
-    if (o.pattern == Pattern::kFanIn && i < std::min<std::uint32_t>(8, o.connections)) continue;
-    senders.push_back(i);
-  }
-  // Wait (bounded) for the logins.
-  // Connections open at --connect-rate per second (a node refuses a flood of new connections);
-  // the wait is bounded: the time the ramp needs plus 30 s.
-  const auto ramp_start = std::chrono::steady_clock::now();
-  const auto login_deadline =
-      ramp_start + std::chrono::seconds(30) +
-      std::chrono::milliseconds(static_cast<std::int64_t>(1000.0 * o.connections / o.connect_rate));
-  std::uint32_t started = 0;
-  auto start_due = [&] {
-    const double elapsed =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - ramp_start).count();
-    const auto due = static_cast<std::uint32_t>(
-        std::min<double>(o.connections, 1.0 + elapsed * o.connect_rate));
-    for (; started < due; ++started) {
-      conns[started]->start(o.targets[started % o.targets.size()],
-                            o.bind.empty() ? nullptr : &o.bind[started % o.bind.size()]);
-    }
-  };
-  auto all_in = [&] {
-    for (const auto& c : conns) {
-      if (!c->ready()) return false;
-    }
-    return true;
-  };
-  while ((started < o.connections || !all_in()) && std::chrono::steady_clock::now() < login_deadline) {
-    start_due();
-    io.run_for(std::chrono::milliseconds(started < o.connections ? 1 : 10));
-  }
-  std::uint32_t ready = 0;
-  for (const auto& c : conns) ready += c->ready() ? 1 : 0;
-  std::fprintf(stderr, "iris-load: %u of %u connections logged in\n", ready, o.connections);
-
-  if (o.closed) {
-    for (auto i : senders) {
-      const std::string to = recipient_of(o, i, o.connections);
-      conns[i]->on_done = [&o, &st, to](Conn& c) {
-        while (c.outstanding() < o.inflight && st.budget > 0 && c.send(to, now_us())) {
-        }
-      };
-    }
-  }
-  const std::uint64_t t0 = now_us();
-  const std::uint64_t measure_from = t0 + static_cast<std::uint64_t>(o.warmup_s * 1e6);
-  const std::uint64_t end = measure_from + static_cast<std::uint64_t>(o.duration_s * 1e6);
-  st.from_us = measure_from;
-  st.to_us = end;
-  // Open loop: the k-th send of the run is due at t0 + k / rate, round-robin over the senders.
-  const double gap_us = 1e6 / o.rate;
-  std::uint64_t k = 0;
-  if (o.messages > 0) st.budget = o.messages;
-  if (o.closed) {
-    for (auto i : senders) {
-      for (std::uint32_t j = 0; j < o.inflight && st.budget > 0; ++j) {
-        conns[i]->send(recipient_of(o, i, o.connections), now_us());
+  Outcome outcome;
+  if (o.processes <= 1) {
+    outcome = run(o);
+  } else {
+    // Several processes, each a block of the connections (an even number: pairs stay together)
+    // with its share of the rate and messages; the parent merges their counters and histograms.
+    std::vector<pid_t> children;
+    std::vector<std::string> files;
+    const std::uint32_t per = ((o.connections + o.processes - 1) / o.processes + 1) & ~1u;
+    std::uint32_t first = 0;
+    for (std::uint32_t k = 0; k < o.processes && first < o.connections; ++k) {
+      Options c = o;
+      c.first = first;
+      c.connections = std::min(per, o.connections - first);
+      const double share = static_cast<double>(c.connections) / o.connections;
+      c.rate = o.rate * share;
+      c.messages = k + 1 == o.processes || first + c.connections >= o.connections
+                       ? o.messages - static_cast<std::uint64_t>(static_cast<double>(o.messages) *
+                                                                 (static_cast<double>(first) / o.connections))
+                       : static_cast<std::uint64_t>(static_cast<double>(o.messages) * share);
+      first += c.connections;
+      files.push_back("/tmp/iris-load-" + std::to_string(getpid()) + "-" + std::to_string(k) + ".json");
+      std::fflush(nullptr);
+      const pid_t pid = fork();
+      if (pid == 0) {
+        const Outcome r = run(c);
+        std::ofstream f(files.back());
+        f << json::serialize(to_wire(r));
+        f.close();
+        std::_Exit(f ? 0 : 3);
       }
-    }
-  }
-  std::uint64_t last_tick = 0;
-  asio::steady_timer pacer(io);
-  while (true) {
-    const std::uint64_t now = now_us();
-    if (!st.measuring && now >= measure_from) st.measuring = true;
-    if (now >= end) break;
-    if (o.messages > 0 && st.budget == 0) {
-      std::size_t left = 0;
-      for (const auto& c : conns) left += c->outstanding();
-      if (left == 0 && st.delivered >= st.acked) break;
-    }
-    if (!o.closed && !senders.empty()) {
-      for (;;) {
-        const auto due = t0 + static_cast<std::uint64_t>(static_cast<double>(k) * gap_us);
-        if (due > now) break;
-        const std::uint32_t i = senders[k % senders.size()];
-        if (st.in_window(due)) st.record(st.lag, now - due);
-        conns[i]->send(recipient_of(o, i, o.connections), due);
-        ++k;
+      if (pid < 0) {
+        std::cerr << "iris-load: fork failed\n";
+        return 2;
       }
+      children.push_back(pid);
     }
-    if (now - last_tick > 10'000) {
-      for (auto& c : conns) c->tick();
-      last_tick = now;
+    outcome.drained = o.messages > 0;
+    bool all_ok = true;
+    for (std::size_t k = 0; k < children.size(); ++k) {
+      int status = 0;
+      waitpid(children[k], &status, 0);
+      std::ifstream f(files[k]);
+      std::stringstream ss;
+      ss << f.rdbuf();
+      boost::system::error_code ec;
+      auto v = json::parse(ss.str(), ec);
+      std::remove(files[k].c_str());
+      if (ec || !v.is_object()) {
+        all_ok = false;
+        continue;
+      }
+      merge_wire(outcome, v.as_object());
     }
-    // Sleep in the event loop until the next send is due (a timer: microsecond precision, where
-    // run_for would round epoll's wait up to a whole millisecond), handling answers meanwhile.
-    std::uint64_t wake = std::min(end, last_tick + 10'000);
-    if (!o.closed && !senders.empty()) {
-      wake = std::min(wake, t0 + static_cast<std::uint64_t>(static_cast<double>(k) * gap_us));
+    if (!all_ok) {
+      std::cerr << "iris-load: a load process failed\n";
+      return 1;
     }
-    if (o.messages > 0) wake = std::min(wake, now + 1'000);
-    pacer.expires_at(std::chrono::steady_clock::time_point(std::chrono::microseconds(wake)));
-    bool woke = false;
-    pacer.async_wait([&woke](boost::system::error_code) { woke = true; });
-    while (!woke) io.run_one();
+    if (o.messages > 0) {
+      outcome.drained = outcome.drained && outcome.st.acked + outcome.st.refused == o.messages &&
+                        outcome.st.delivered >= outcome.st.acked;
+    }
   }
-  st.measuring = false;
-  // Drain (bounded): the window's messages are answered and delivered after it.
-  const auto drain_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  for (auto& c : conns) c->on_done = nullptr;  // closed loop: no new sends
-  while (std::chrono::steady_clock::now() < drain_deadline) {
-    std::size_t left = 0;
-    for (const auto& c : conns) left += c->outstanding();
-    const bool all_delivered = o.pattern == Pattern::kIdle || st.delivered >= st.acked;
-    if (left == 0 && all_delivered) break;
-    io.run_for(std::chrono::milliseconds(10));
-  }
-
-  // --messages: the time from the first send to the last answer; complete when every message
-  // was sent, answered and delivered inside the bound.
-  const bool drained_all = o.messages > 0 && st.budget == 0 && st.acked + st.refused == o.messages &&
-                           st.delivered >= st.acked;
-  const double secs = o.messages > 0 && st.last_answer_us > t0
-                          ? static_cast<double>(st.last_answer_us - t0) / 1e6
-                          : o.duration_s;
+  const Stats& st = outcome.st;
+  const std::uint32_t ready = outcome.ready;
+  const bool drained_all = outcome.drained;
+  const double secs = outcome.secs > 0 ? outcome.secs : o.duration_s;
   json::object result{
       {"mode", o.closed ? "closed" : "open"},
       {"pattern", pattern},

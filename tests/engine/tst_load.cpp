@@ -1,5 +1,7 @@
 // iris-load against a real iris-node: open loop delivers what it offered and reports latency from
-// the schedule; closed loop keeps its window; the idle pattern only logs in; bad flags are refused.
+// the schedule; closed loop keeps its window; the idle pattern only logs in; --messages drains
+// exactly that many; --processes splits the connections and merges the results; --websocket
+// speaks to the node's WebSocket listener; bad flags are refused.
 // Figures (not timed): the checks are about counts and the output's shape.
 
 #include <QJsonDocument>
@@ -40,6 +42,7 @@ class TestLoad : public QObject {
   Q_OBJECT
  private slots:
   void openClosedIdle();
+  void drainedProcessesWebSocket();
   void badFlags();
 };
 
@@ -73,10 +76,47 @@ void TestLoad::openClosedIdle() {
   QVERIFY(node.running());
 }
 
+void TestLoad::drainedProcessesWebSocket() {
+  NodeProcess node;
+  QVERIFY2(node.start({"--insecure-dev-login"}), qPrintable(node.error()));
+  const QString tcp = QString("127.0.0.1:%1").arg(node.tcp_port());
+
+  // Exactly 5,001 messages over 3 processes (blocks of 8, 8 and 4 connections): every one acked
+  // and delivered, counts and histograms merged.
+  Run drained = load({"--target", tcp, "--connections", "20", "--mode", "closed", "--inflight", "4",
+                      "--messages", "5001", "--processes", "3", "--duration", "30"});
+  QVERIFY2(drained.code == 0, qPrintable(drained.out));
+  QCOMPARE(drained.json.value("sent").toDouble(), 5001.0);
+  QCOMPARE(drained.json.value("acked").toDouble(), 5001.0);
+  QCOMPARE(drained.json.value("delivered").toDouble(), 5001.0);
+  QCOMPARE(drained.json.value("logged_in").toDouble(), 20.0);
+  QVERIFY(drained.json.value("drained").toBool());
+  QCOMPARE(drained.json.value("ack_latency_ms").toObject().value("count").toDouble(), 5001.0);
+  QVERIFY(drained.json.value("duration_s").toDouble() > 0);
+
+  // The same over WebSocket.
+  Run ws = load({"--target", QString("127.0.0.1:%1").arg(node.ws_port()), "--websocket",
+                 "--connections", "10", "--mode", "closed", "--messages", "2000", "--duration", "30",
+                 "--users-prefix", "w"});
+  QVERIFY2(ws.code == 0, qPrintable(ws.out));
+  QCOMPARE(ws.json.value("acked").toDouble(), 2000.0);
+  QCOMPARE(ws.json.value("delivered").toDouble(), 2000.0);
+
+  // WebSocket client on the TCP port: no login, a non-zero exit.
+  Run wrong = load({"--target", tcp, "--websocket", "--connections", "2", "--pattern", "idle",
+                    "--duration", "1", "--users-prefix", "x"});
+  QVERIFY2(wrong.code == 1, qPrintable(wrong.out));
+  QCOMPARE(wrong.json.value("logged_in").toDouble(), 0.0);
+  QVERIFY(node.running());
+}
+
 void TestLoad::badFlags() {
   for (const QStringList& args : {QStringList{"--connections", "0"}, QStringList{"--mode", "sideways"},
                                   QStringList{"--pattern", "storm"}, QStringList{"--target", "nowhere"},
-                                  QStringList{"--duration", "99999"}}) {
+                                  QStringList{"--duration", "99999"},
+                                  QStringList{"--pattern", "hot", "--processes", "2"},
+                                  QStringList{"--processes", "0"},
+                                  QStringList{"--messages", "10"}}) {
     Run r = load(args);
     QVERIFY2(r.code == 2, qPrintable(args.join(' ') + ": " + r.out));
   }
