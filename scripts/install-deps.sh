@@ -8,7 +8,7 @@ packages=(
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev qt6-websockets-dev
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqt6sql6-sqlite
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
-  libspdlog-dev libfmt-dev libsqlite3-dev libssl-dev libbenchmark-dev
+  libspdlog-dev libfmt-dev libsqlite3-dev libssl-dev libbenchmark-dev libjemalloc-dev
   xvfb xauth openssl fonts-wqy-microhei prometheus
 )
 
