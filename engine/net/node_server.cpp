@@ -135,7 +135,7 @@ bool NodeServer::admit(const tcp::socket& socket) {
                  options_.max_connections);
     return false;
   }
-  std::uint64_t now = workers_[0]->now_us();
+  std::uint64_t now = Worker::wall_us();
   auto [it, fresh] = accept_rate_.try_emplace(remote.address().to_string(),
                                               options_.new_connections_per_s_per_ip, now);
   std::uint32_t retry_ms = 0;

@@ -54,7 +54,8 @@ class Worker final : public core::ShardEnv {
   void close_all_connections();
 
   // ShardEnv
-  std::uint64_t now_us() override;
+  std::uint64_t now_us() override;  // this worker's thread only: the time of the current turn
+  static std::uint64_t wall_us();   // any thread: the clock now
   std::uint64_t random_u64() override { return rng_(); }
   void send(core::ConnId conn, std::span<const std::uint8_t> bytes) override;
   void close(core::ConnId conn) override;
@@ -112,6 +113,7 @@ class Worker final : public core::ShardEnv {
   std::array<std::uint8_t, 64 * 1024> read_buffer_{};
   std::thread thread_;
   bool in_turn_end_ = false;
+  std::uint64_t turn_now_us_ = 0;  // now_us() of this turn; 0: not read yet
   std::atomic<double> burn_percent_{0};
   std::vector<protocol::Bytes> peer_out_;  // encoded frames per member, handed over at turn end
 };
