@@ -157,8 +157,7 @@ void Connection::dispatch(const protocol::FrameView& frame, std::span<const std:
   if (home_ == worker_.id()) {
     worker_.shard().on_frame(id_, frame);
   } else {
-    Forwarded f{Forwarded::Kind::kFrame, id_, {whole.begin(), whole.end()}, {}};
-    worker_.forward(home_, std::move(f));
+    worker_.forward_bytes(home_, Forwarded::Kind::kFrames, id_, whole);
   }
 }
 

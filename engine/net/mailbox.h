@@ -7,6 +7,8 @@
 // are never refused (a producer keeps what does not fit and pushes it on a later turn).
 
 #include <atomic>
+#include <cstring>
+#include <span>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -20,12 +22,40 @@
 namespace iris::net {
 
 // Connection traffic between the worker owning a socket and the shard owning its session.
+// Frames and writes travel in batches: one item (one buffer) carries every frame a turn read, or
+// every write a turn produced, for connections of one target worker, so a forwarded message costs
+// a copy and no allocation of its own.
 struct Forwarded {
-  enum class Kind : std::uint8_t { kFrame, kSend, kClose, kClosed, kStreamError };
-  Kind kind = Kind::kFrame;
-  core::ConnId conn = 0;
-  std::vector<std::uint8_t> bytes;  // kFrame: one whole frame; kSend: bytes to write
+  enum class Kind : std::uint8_t { kFrames, kSends, kClose, kClosed, kStreamError };
+  Kind kind = Kind::kFrames;
+  core::ConnId conn = 0;            // kClose, kClosed, kStreamError
+  std::vector<std::uint8_t> bytes;  // kFrames: whole frames; kSends: bytes to write (records)
   protocol::ErrorCode code = protocol::ErrorCode::kBadFrame;
+
+  // A record of a batch: [ConnId][u32 length][bytes], host byte order (never leaves the process).
+  static constexpr std::size_t kRecordHeader = sizeof(core::ConnId) + sizeof(std::uint32_t);
+  static constexpr std::size_t kMaxBatchBytes = 256 * 1024;  // then the next item starts a batch
+  void append(core::ConnId c, std::span<const std::uint8_t> data) {
+    const auto len = static_cast<std::uint32_t>(data.size());
+    const std::size_t at = bytes.size();
+    bytes.resize(at + kRecordHeader + data.size());
+    std::memcpy(bytes.data() + at, &c, sizeof c);
+    std::memcpy(bytes.data() + at + sizeof c, &len, sizeof len);
+    if (!data.empty()) std::memcpy(bytes.data() + at + kRecordHeader, data.data(), data.size());
+  }
+  // Calls f(conn, bytes) for each record, in order.
+  template <typename F>
+  void for_each_record(F&& f) const {
+    for (std::size_t at = 0; at + kRecordHeader <= bytes.size();) {
+      core::ConnId c = 0;
+      std::uint32_t len = 0;
+      std::memcpy(&c, bytes.data() + at, sizeof c);
+      std::memcpy(&len, bytes.data() + at + sizeof c, sizeof len);
+      at += kRecordHeader;
+      f(c, std::span<const std::uint8_t>(bytes.data() + at, len));
+      at += len;
+    }
+  }
 };
 
 using MailItem = std::variant<core::ShardMessage, Forwarded>;

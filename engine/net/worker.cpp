@@ -190,7 +190,7 @@ void Worker::send(core::ConnId conn, std::span<const std::uint8_t> bytes) {
   if (owner == id_) {
     if (Connection* c = local(conn)) c->queue(bytes);
   } else {
-    forward(owner, Forwarded{Forwarded::Kind::kSend, conn, {bytes.begin(), bytes.end()}, {}});
+    forward_bytes(owner, Forwarded::Kind::kSends, conn, bytes);
   }
 }
 
@@ -236,6 +236,19 @@ void Worker::wake() {
 void Worker::forward(core::ShardId target, MailItem item, bool is_route) {
   outbox_[target].push_back(std::move(item));
   if (is_route) ++outbox_routes_[target];
+}
+
+// Appends to the batch at the back of the target's staged items when it is one of this kind (the
+// order of everything staged for the target is kept), else starts a batch.
+void Worker::forward_bytes(core::ShardId target, Forwarded::Kind kind, core::ConnId conn,
+                           std::span<const std::uint8_t> bytes) {
+  auto& staged = outbox_[target];
+  Forwarded* batch = staged.empty() ? nullptr : std::get_if<Forwarded>(&staged.back());
+  if (batch == nullptr || batch->kind != kind || batch->bytes.size() >= Forwarded::kMaxBatchBytes) {
+    staged.push_back(Forwarded{kind, 0, {}, {}});
+    batch = &std::get<Forwarded>(staged.back());
+  }
+  batch->append(conn, bytes);
 }
 
 void Worker::end_turn() {
@@ -298,13 +311,16 @@ void Worker::drain_mailbox() {
 
 void Worker::handle_forwarded(Forwarded& f) {
   switch (f.kind) {
-    case Forwarded::Kind::kFrame: {
-      auto r = protocol::split_frame(f.bytes);
-      if (r.status == protocol::SplitStatus::kFrame) shard_->on_frame(f.conn, r.frame);
+    case Forwarded::Kind::kFrames:
+      f.for_each_record([this](core::ConnId conn, std::span<const std::uint8_t> bytes) {
+        auto r = protocol::split_frame(bytes);
+        if (r.status == protocol::SplitStatus::kFrame) shard_->on_frame(conn, r.frame);
+      });
       break;
-    }
-    case Forwarded::Kind::kSend:
-      if (Connection* c = local(f.conn)) c->queue(f.bytes);
+    case Forwarded::Kind::kSends:
+      f.for_each_record([this](core::ConnId conn, std::span<const std::uint8_t> bytes) {
+        if (Connection* c = local(conn)) c->queue(bytes);
+      });
       break;
     case Forwarded::Kind::kClose:
       if (Connection* c = local(f.conn)) c->close_after_flush();

@@ -50,6 +50,9 @@ class Worker final : public core::ShardEnv {
   void mark_dirty(std::shared_ptr<Connection> conn) { dirty_.push_back(std::move(conn)); }
   void end_turn();
   void forward(core::ShardId target, MailItem item, bool is_route = false);
+  // Frames read for, or bytes written to, a connection whose other side lives on `target`.
+  void forward_bytes(core::ShardId target, Forwarded::Kind kind, core::ConnId conn,
+                     std::span<const std::uint8_t> bytes);
   std::size_t connection_count() const { return conns_.size(); }
   void close_all_connections();
 
