@@ -125,6 +125,10 @@ int wait_for(Child& c, double timeout_s) {
   for (;;) {
     int status = 0;
     const pid_t r = waitpid(c.pid, &status, WNOHANG);
+    if (r < 0) {  // not ours any more (already reaped)
+      c.pid = -1;
+      return -1;
+    }
     if (r == c.pid) {
       c.pid = -1;
       return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -153,12 +157,15 @@ std::string read_text(const fs::path& p) {
 }
 
 // Waits until `p` holds `needle` (bounded). False on timeout or when the child died.
-bool wait_text(const Child& c, const fs::path& p, const std::string& needle, double timeout_s) {
+bool wait_text(Child& c, const fs::path& p, const std::string& needle, double timeout_s) {
   const auto deadline = Clock::now() + std::chrono::duration<double>(timeout_s);
   while (Clock::now() < deadline) {
     if (read_text(p).find(needle) != std::string::npos) return true;
     int status = 0;
-    if (c.pid > 0 && waitpid(c.pid, &status, WNOHANG) == c.pid) return false;
+    if (c.pid > 0 && waitpid(c.pid, &status, WNOHANG) == c.pid) {
+      c.pid = -1;  // reaped: nothing to stop later
+      return false;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return false;
@@ -187,14 +194,19 @@ long rss_kib(pid_t pid) {
 
 std::uint16_t free_port() {
   static std::mt19937 rng(std::random_device{}());
+  static std::vector<std::uint16_t> given;  // never the same port twice in one run
   for (int attempt = 0; attempt < 1000; ++attempt) {
     const auto port = static_cast<std::uint16_t>(20000 + rng() % 12000);
+    if (std::find(given.begin(), given.end(), port) != given.end()) continue;
     asio::io_context io;
     tcp::acceptor a(io);
     boost::system::error_code ec;
     a.open(tcp::v4(), ec);
     if (!ec) a.bind({asio::ip::make_address("127.0.0.1"), port}, ec);
-    if (!ec) return port;
+    if (!ec) {
+      given.push_back(port);
+      return port;
+    }
   }
   return 0;
 }
@@ -382,6 +394,10 @@ void Bench::throughput_and_latency() {
                   drain_bound + 40);
     const double c1 = cpu_ns(server);
     if (!j) return false;
+    if (!(c1 > c0)) {
+      fail(name, "the server's CPU time could not be read (/proc/PID/task/*/schedstat)");
+      return false;
+    }
     per_s = num(*j, {"acked_per_s"});
     const double acked = num(*j, {"acked"}), delivered = num(*j, {"delivered"});
     if (!num(*j, {"drained"}) || delivered < acked || acked <= 0) {

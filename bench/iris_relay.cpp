@@ -49,7 +49,6 @@ struct Conn {
   proto::Bytes pending;   // frames waiting for the write in flight
   proto::Bytes inflight;  // the write in flight
   bool writing = false, closed = false;
-  std::uint64_t next_server_id = 1;
   Conn(asio::io_context& io, Worker* w, std::uint32_t i) : socket(io), worker(w), id(i) {}
 };
 
@@ -70,6 +69,7 @@ struct Worker {
   std::vector<Worker*>* all = nullptr;
   Registry* registry = nullptr;
   std::vector<Conn*> dirty;  // connections with pending output this batch
+  std::uint64_t next_server_id = 1;
 
   Conn* conn(std::uint32_t id) {
     const std::size_t slot = id >> 8;
@@ -185,7 +185,7 @@ struct Worker {
           known = true;
         }
       }
-      const std::uint64_t server_id = c.next_server_id++;
+      const std::uint64_t server_id = next_server_id++;  // per thread: unique with its index
       if (!known) {
         proto::encode(c.pending, proto::SendAck{send->client_msg_id,
                                                 proto::SendStatus::kUnknownRecipient, 0, 0});
@@ -331,7 +331,10 @@ int main(int argc, char** argv) {
         if (ec) return;
         Worker* w = workers[next++ % workers.size()];
         // The socket moves to the worker's context: re-open its descriptor there.
-        const auto proto_v = s.local_endpoint().protocol();
+        boost::system::error_code lec;
+        const auto local = s.local_endpoint(lec);
+        if (lec) return accept_one();  // gone already
+        const auto proto_v = local.protocol();
         const int fd = s.release();
         asio::post(w->io, [w, fd, proto_v] { w->adopt(tcp::socket(w->io, proto_v, fd)); });
         accept_one();

@@ -27,6 +27,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <boost/program_options.hpp>
@@ -82,6 +83,10 @@ struct Options {
   std::uint32_t processes = 1;
   // This process's share: connections are users first .. first+connections-1 of `total`.
   std::uint32_t first = 0, total = 0;
+  bool counted = false;  // --messages given: send exactly `messages` (this process's share, maybe 0)
+  // --processes: a child reports its logins on ready_fd, then starts when the parent writes to
+  // go_fd, so every process's clock starts together.
+  int ready_fd = -1, go_fd = -1;
 };
 
 struct Stats {
@@ -135,7 +140,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
     });
   }
 
-  bool ready() const { return core_.logged_in(); }
+  bool ready() const { return core_.logged_in() && !closed_; }
   std::size_t outstanding() const { return outstanding_; }
 
   // One message to `to`, scheduled at `scheduled_us` (its latency counts from there).
@@ -175,6 +180,24 @@ class Conn : public std::enable_shared_from_this<Conn> {
       c.token = iris::auth::mint_token_for(o.secret, user, std::chrono::hours(24));
     }
     return c;
+  }
+
+  // WebSocket: one message per batch of frames, cut at a frame boundary so that no message
+  // exceeds what a node accepts (4 maximum frames); the rest waits for the next write.
+  static constexpr std::size_t kMaxWsMessage = 192 * 1024;
+  void take_ws_message() {
+    const auto more = core_.take_output();
+    backlog_.insert(backlog_.end(), more.begin(), more.end());
+    std::size_t cut = 0;
+    while (cut + 4 <= backlog_.size()) {
+      const std::size_t len = (std::size_t{backlog_[cut]} << 24) | (std::size_t{backlog_[cut + 1]} << 16) |
+                              (std::size_t{backlog_[cut + 2]} << 8) | std::size_t{backlog_[cut + 3]};
+      const std::size_t next = cut + 4 + len;
+      if (next > backlog_.size() || (cut > 0 && next > kMaxWsMessage)) break;
+      cut = next;
+    }
+    out_.assign(backlog_.begin(), backlog_.begin() + static_cast<std::ptrdiff_t>(cut));
+    backlog_.erase(backlog_.begin(), backlog_.begin() + static_cast<std::ptrdiff_t>(cut));
   }
 
   tcp::socket& lowest() { return ws_ ? beast::get_lowest_layer(*ws_).socket() : socket_; }
@@ -248,7 +271,11 @@ class Conn : public std::enable_shared_from_this<Conn> {
   // Everything the core produced goes out in one write; the next waits for it (coalescing).
   void flush() {
     if (writing_ || closed_) return;
-    out_ = core_.take_output();
+    if (ws_) {
+      take_ws_message();
+    } else {
+      out_ = core_.take_output();
+    }
     if (out_.empty()) return;
     writing_ = true;
     auto done = [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
@@ -275,6 +302,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
   tcp::socket socket_;
   std::unique_ptr<beast::websocket::stream<beast::tcp_stream>> ws_;  // --websocket
   beast::flat_buffer wsbuf_;
+  iris::protocol::Bytes backlog_;  // --websocket: frames not yet in a message
   const Options& o_;
   Stats& st_;
   std::uint32_t index_;
@@ -424,6 +452,11 @@ Outcome run(const Options& o) {
       };
     }
   }
+  if (o.ready_fd >= 0) {  // --processes: tell the parent, wait for everyone
+    const char byte = 1;
+    char go = 0;
+    if (write(o.ready_fd, &byte, 1) != 1 || read(o.go_fd, &go, 1) != 1) return Outcome{};
+  }
   const std::uint64_t t0 = now_us();
   const std::uint64_t measure_from = t0 + static_cast<std::uint64_t>(o.warmup_s * 1e6);
   const std::uint64_t end = measure_from + static_cast<std::uint64_t>(o.duration_s * 1e6);
@@ -432,7 +465,7 @@ Outcome run(const Options& o) {
   // Open loop: the k-th send of the run is due at t0 + k / rate, round-robin over the senders.
   const double gap_us = 1e6 / o.rate;
   std::uint64_t k = 0;
-  if (o.messages > 0) st.budget = o.messages;
+  if (o.counted) st.budget = o.messages;
   if (o.closed) {
     for (auto i : senders) {
       for (std::uint32_t j = 0; j < o.inflight && st.budget > 0; ++j) {
@@ -446,7 +479,7 @@ Outcome run(const Options& o) {
     const std::uint64_t now = now_us();
     if (!st.measuring && now >= measure_from) st.measuring = true;
     if (now >= end) break;
-    if (o.messages > 0 && st.budget == 0) {
+    if (o.counted && st.budget == 0) {
       std::size_t left = 0;
       for (const auto& c : conns) left += c->outstanding();
       if (left == 0 && st.delivered >= st.acked) break;
@@ -471,7 +504,7 @@ Outcome run(const Options& o) {
     if (!o.closed && !senders.empty()) {
       wake = std::min(wake, t0 + static_cast<std::uint64_t>(static_cast<double>(k) * gap_us));
     }
-    if (o.messages > 0) wake = std::min(wake, now + 1'000);
+    if (o.counted) wake = std::min(wake, now + 1'000);
     pacer.expires_at(std::chrono::steady_clock::time_point(std::chrono::microseconds(wake)));
     bool woke = false;
     pacer.async_wait([&woke](boost::system::error_code) { woke = true; });
@@ -491,11 +524,12 @@ Outcome run(const Options& o) {
 
   // --messages: the time from the first send to the last answer; complete when every message
   // was sent, answered and delivered inside the bound.
-  const bool drained_all = o.messages > 0 && st.budget == 0 && st.acked + st.refused == o.messages &&
+  const bool drained_all = o.counted && st.budget == 0 && st.acked + st.refused == o.messages &&
                            st.delivered >= st.acked;
-  const double secs = o.messages > 0 && st.last_answer_us > t0
-                          ? static_cast<double>(st.last_answer_us - t0) / 1e6
-                          : o.duration_s;
+  // (a process with no share of --messages measured nothing: 0, and the merge takes the longest)
+  const double secs = !o.counted ? o.duration_s
+                      : st.last_answer_us > t0 ? static_cast<double>(st.last_answer_us - t0) / 1e6
+                                               : 0.0;
   Outcome out;
   out.st = st;
   out.ready = ready;
@@ -613,6 +647,7 @@ int main(int argc, char** argv) {
   }
   o.payload = std::max<std::size_t>(o.payload, 24);
   o.total = o.connections;
+  o.counted = o.messages > 0;
 
   Outcome outcome;
   if (o.processes <= 1) {
@@ -622,19 +657,38 @@ int main(int argc, char** argv) {
     // with its share of the rate and messages; the parent merges their counters and histograms.
     std::vector<pid_t> children;
     std::vector<std::string> files;
+    int ready[2], go[2];
+    if (pipe(ready) != 0 || pipe(go) != 0) {
+      std::cerr << "iris-load: pipe failed\n";
+      return 2;
+    }
     const std::uint32_t per = ((o.connections + o.processes - 1) / o.processes + 1) & ~1u;
-    std::uint32_t first = 0;
-    for (std::uint32_t k = 0; k < o.processes && first < o.connections; ++k) {
+    // Blocks start at even indices, so a pair never spans two processes; a block's senders are
+    // its connections rounded down to even (pairs) and none for idle. Messages and rate are
+    // shared by senders, at integer boundaries so the shares add up to --messages exactly.
+    std::vector<std::uint32_t> firsts, sizes;
+    std::uint64_t total_senders = 0;
+    for (std::uint32_t first = 0; first < o.connections && firsts.size() < o.processes; first += per) {
+      firsts.push_back(first);
+      sizes.push_back(std::min(per, o.connections - first));
+      if (o.pattern == Pattern::kPairs) total_senders += sizes.back() & ~1u;
+    }
+    std::uint64_t senders_before = 0;
+    for (std::size_t k = 0; k < firsts.size(); ++k) {
       Options c = o;
-      c.first = first;
-      c.connections = std::min(per, o.connections - first);
-      const double share = static_cast<double>(c.connections) / o.connections;
-      c.rate = o.rate * share;
-      c.messages = k + 1 == o.processes || first + c.connections >= o.connections
-                       ? o.messages - static_cast<std::uint64_t>(static_cast<double>(o.messages) *
-                                                                 (static_cast<double>(first) / o.connections))
-                       : static_cast<std::uint64_t>(static_cast<double>(o.messages) * share);
-      first += c.connections;
+      c.first = firsts[k];
+      c.connections = sizes[k];
+      const std::uint64_t mine = o.pattern == Pattern::kPairs ? (sizes[k] & ~1u) : 0;
+      const auto boundary = [&](std::uint64_t before) {
+        return total_senders ? o.messages * before / total_senders : 0;
+      };
+      c.messages = boundary(senders_before + mine) - boundary(senders_before);
+      c.rate = total_senders ? o.rate * static_cast<double>(mine) / static_cast<double>(total_senders)
+                             : o.rate;
+      if (c.rate <= 0) c.rate = 1;  // no senders here: the schedule is never used
+      senders_before += mine;
+      c.ready_fd = ready[1];
+      c.go_fd = go[0];
       files.push_back("/tmp/iris-load-" + std::to_string(getpid()) + "-" + std::to_string(k) + ".json");
       std::fflush(nullptr);
       const pid_t pid = fork();
@@ -650,6 +704,22 @@ int main(int argc, char** argv) {
         return 2;
       }
       children.push_back(pid);
+    }
+    // Start together: once every child has logged in (or given up: bounded like its own wait).
+    const auto barrier_deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(45) +
+        std::chrono::milliseconds(static_cast<std::int64_t>(1000.0 * o.connections / o.connect_rate));
+    std::size_t arrived = 0;
+    while (arrived < children.size() && std::chrono::steady_clock::now() < barrier_deadline) {
+      pollfd p{ready[0], POLLIN, 0};
+      if (poll(&p, 1, 100) == 1) {
+        char b = 0;
+        if (read(ready[0], &b, 1) == 1) ++arrived;
+      }
+    }
+    for (std::size_t k = 0; k < children.size(); ++k) {
+      const char b = 1;
+      if (write(go[1], &b, 1) != 1) break;
     }
     outcome.drained = o.messages > 0;
     bool all_ok = true;

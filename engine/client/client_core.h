@@ -63,6 +63,11 @@ using ClientEvent = std::variant<LoggedIn, Delivered, SendDone, PresenceChanged,
 class ClientCore {
  public:
   ClientCore(ClientOptions options, std::uint64_t now_us);
+  // Movable, not copyable: the dedup ring points into its own set's elements.
+  ClientCore(const ClientCore&) = delete;
+  ClientCore& operator=(const ClientCore&) = delete;
+  ClientCore(ClientCore&&) = default;
+  ClientCore& operator=(ClientCore&&) = default;
 
   // Transport events.
   void on_connected(std::uint64_t now_us);   // queues HELLO + LOGIN

@@ -94,6 +94,18 @@ void TestLoad::drainedProcessesWebSocket() {
   QCOMPARE(drained.json.value("ack_latency_ms").toObject().value("count").toDouble(), 5001.0);
   QVERIFY(drained.json.value("duration_s").toDouble() > 0);
 
+  // Shares that do not divide evenly still add up (999 over blocks of 34, 34 and 32), and a
+  // process whose share is nothing sends nothing (1 message over 2 processes).
+  for (auto [conns, messages] : {std::pair{"100", "999"}, {"4", "1"}}) {
+    Run r = load({"--target", tcp, "--connections", conns, "--mode", "closed", "--messages",
+                  messages, "--processes", conns == QString("4") ? "2" : "3", "--duration", "30",
+                  "--users-prefix", QString("s%1-").arg(messages)});
+    QVERIFY2(r.code == 0, qPrintable(r.out));
+    QCOMPARE(r.json.value("acked").toDouble(), QString(messages).toDouble());
+    QCOMPARE(r.json.value("delivered").toDouble(), QString(messages).toDouble());
+    QVERIFY2(r.json.value("duration_s").toDouble() < 10, qPrintable(r.out));
+  }
+
   // The same over WebSocket.
   Run ws = load({"--target", QString("127.0.0.1:%1").arg(node.ws_port()), "--websocket",
                  "--connections", "10", "--mode", "closed", "--messages", "2000", "--duration", "30",
