@@ -62,6 +62,9 @@ std::vector<AdminAction> admin_actions(const Fault& fault, std::uint64_t ttl_s,
     a.type = AdminAction::Type::kRecoverAll;
     a.what = "recover all";
     out.push_back(std::move(a));
+  } else if (std::holds_alternative<JoinNode>(fault) || std::holds_alternative<LeaveNode>(fault)) {
+    refuse("joins and leaves are not faults on a real cluster: start a node with --join, or "
+           "POST /v1/cluster/leave (docs/cluster.md)");
   } else if (std::holds_alternative<KillNode>(fault) || std::holds_alternative<RestartNode>(fault) ||
              std::holds_alternative<DrainNode>(fault)) {
     refuse("a real node is not killed or restarted through its admin API: use its service "

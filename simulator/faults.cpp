@@ -26,7 +26,14 @@ void SimCluster::apply(const Fault& fault) {
   if (auto* k = std::get_if<KillNode>(&fault)) {
     if (k->node < nodes_.size()) kill_node(k->node);
   } else if (auto* r = std::get_if<RestartNode>(&fault)) {
-    if (r->node < nodes_.size() && !nodes_[r->node]->alive) start_node(r->node);
+    if (r->node < nodes_.size() && !nodes_[r->node]->alive && !nodes_[r->node]->left) {
+      start_node(r->node);
+    }
+  } else if (std::holds_alternative<JoinNode>(fault)) {
+    ++pending_joins_;
+    start_pending_join();
+  } else if (auto* lv = std::get_if<LeaveNode>(&fault)) {
+    if (lv->node < nodes_.size() && !nodes_[lv->node]->left) leave_node(lv->node);
   } else if (auto* dr = std::get_if<DrainNode>(&fault)) {
     if (dr->node < nodes_.size()) drain_node(dr->node, dr->down_us);
   } else if (auto* p = std::get_if<Partition>(&fault)) {
@@ -99,7 +106,7 @@ void SimCluster::apply(const Fault& fault) {
       nodes_[i]->cpu_burn_us = 0;
       if (nodes_[i]->memory_limit) apply(MemoryPressure{i, 0});
       nodes_[i]->store->faults() = DiskFaults{};
-      if (!nodes_[i]->alive) start_node(i);
+      if (!nodes_[i]->alive && !nodes_[i]->left) start_node(i);
     }
     for (std::size_t i = 0; i < clients_.size(); ++i) {
       if (clients_[i]->stalled) apply(SlowConsumer{clients_[i]->user, false});
@@ -171,6 +178,8 @@ struct Describe {
     return s;
   }
   std::string operator()(const RecoverAll&) { return "RecoverAll"; }
+  std::string operator()(const JoinNode&) { return "JoinNode"; }
+  std::string operator()(const LeaveNode& f) { return "LeaveNode " + std::to_string(f.node); }
 };
 }  // namespace
 

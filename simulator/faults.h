@@ -72,10 +72,19 @@ struct DegradeLink {
   bool one_way = false;
 };
 struct RecoverAll {};
+// Operations rather than faults, scheduled and injected the same way; RecoverAll does not undo
+// them. JoinNode: a new node (the next index) starts with an empty disk and joins through a live
+// member; users move to it once every member sees it. LeaveNode: an operator asks the node to
+// leave; its users move away, then it stops for good.
+struct JoinNode {};
+struct LeaveNode {
+  std::uint32_t node = 0;
+};
 
 using Fault =
     std::variant<KillNode, RestartNode, DrainNode, Partition, Heal, ClogNode, SlowDisk, StallDisk, DiskFull,
-                 DiskErrors, SlowConsumer, CpuBurn, MemoryPressure, LossyLinks, DegradeLink, RecoverAll>;
+                 DiskErrors, SlowConsumer, CpuBurn, MemoryPressure, LossyLinks, DegradeLink, RecoverAll,
+                 JoinNode, LeaveNode>;
 
 std::string describe(const Fault& fault);
 // The fault that undoes `fault` on its own target (RestartNode for KillNode, Heal for a

@@ -2,6 +2,7 @@
 // sweep's random faults). ../FIRE_TESTS has the catalog; docs/fire-tests.md each one's budget.
 
 #include "simulator/fire_run.h"
+#include "simulator/sim_cluster.h"
 
 namespace iris::sim {
 
@@ -411,10 +412,94 @@ ScenarioDef mix() {
           }};
 }
 
+// Online membership: two nodes join and one leaves while users chat, with random kills and
+// partitions during the changes. Every change must commit in the end, every moved inbox must
+// reach its new owner, and every invariant must hold.
+ScenarioDef elastic() {
+  return {{"ELASTIC", "Nodes join and leave under traffic",
+           "Users chat on 3 nodes while a fifth as many, offline, collect inboxes; n03 joins at "
+           "2 s and n04 at 5 s (users move to each once every member sees it), n01 is asked to "
+           "leave at 8 s (its users move away, then it stops), with random kills, partitions, "
+           "disk errors and slow disks meanwhile. The view must settle at four active members, "
+           "every moved inbox delivered.",
+           false},
+          [](SimConfig& c, Scale) { nodes(c, 3); },
+          [](FireRun& run) {
+            auto* sim = dynamic_cast<SimCluster*>(&run.target());
+            const std::uint32_t users = run.users(40, 2'000, 20'000);
+            run.add_users(0, users);
+            run.chat(users, 1, 14, 2);
+            // Offline users whose inboxes fill up while the members change: what moves with a
+            // user is mostly its stored inbox. They log in at the heal, wherever their home is.
+            const std::uint32_t boxes = std::max<std::uint32_t>(8, users / 5);
+            ClientSpec away;
+            away.online = false;
+            run.add_users(0, boxes, away, "box");
+            for (std::uint32_t b = 0; b < boxes; ++b) {
+              FireRun::FanIn f;
+              for (std::uint32_t k = 0; k < 4; ++k) {
+                f.senders.push_back(FireRun::user((b * 4 + k) % users));
+              }
+              f.recipient = FireRun::user(b, "box");
+              f.total_per_s = 3;
+              f.from_us = run.at_s(1);
+              f.until_us = run.at_s(11);
+              run.fan_in(f);
+            }
+            run.fault_at(run.at_s(2), JoinNode{});
+            run.fault_at(run.at_s(5), JoinNode{});
+            // An operator asks again while the leave is refused (a member down, another change
+            // under way).
+            run.every(kSecond, run.at_s(8), run.at_s(30), [&run, sim] {
+              if (sim == nullptr) return;
+              const auto& v = sim->latest_view();
+              const auto i = v.index_of(sim->node_id(1));
+              if (i != cluster::kLocalNode && v.members[i].state == cluster::MemberState::kActive) {
+                run.target().apply(LeaveNode{1});
+              }
+            });
+            random_faults(run, run.by_scale(2, 3, 4), 2, 12, users, 4);
+            run.run_until(run.at_s(14));
+            run.heal_and_converge(20);
+            const std::uint64_t until = run.now() + 30 * kSecond;
+            while (sim != nullptr && !sim->reconfig_settled() && run.now() < until &&
+                   !run.cancelled()) {
+              run.run_until(run.now() + 50'000);
+            }
+            if (sim == nullptr) return;
+            const auto& v = sim->latest_view();
+            std::string members;
+            std::uint32_t active = 0, left = 0;
+            for (const auto& m : v.members) {
+              members += (members.empty() ? "" : ", ") + m.id + " " + cluster::to_string(m.state);
+              active += m.state == cluster::MemberState::kActive;
+              left += m.state == cluster::MemberState::kLeft;
+            }
+            run.check("membership_settled",
+                      sim->reconfig_settled() && active == 4 && left == 1 && v.size() == 5,
+                      "epoch " + std::to_string(v.epoch) + ": " + members);
+            double committed = 0, aborted = 0;
+            for (const auto& c : sim->view_changes()) (c.committed ? committed : aborted) += 1;
+            const auto moved = static_cast<double>(sim->handover_messages());
+            run.figure({"view_changes_committed", committed, "",
+                        "joins, activations, the leave and the removal that committed "
+                        "(6 expected)",
+                        6, Bound::kAtLeast, true});
+            run.figure({"view_changes_refused_or_aborted", aborted, "",
+                        "proposals refused or aborted on the way (a member down, another change "
+                        "under way), then tried again",
+                        std::nullopt, Bound::kAtMost, false});
+            run.figure({"handover_messages", moved, "msgs",
+                        "HANDOVER_MESSAGEs received: inbox messages moved from an old owner to a "
+                        "new one (resends included)", std::nullopt,
+                        Bound::kAtMost, true});
+          }};
+}
+
 }  // namespace
 
 std::vector<ScenarioDef> resilience_scenarios() {
-  return {r1(), r2(), r3(), r4(), r5(), r6(), c1(), c2(), c3(), hot(), mix()};
+  return {r1(), r2(), r3(), r4(), r5(), r6(), c1(), c2(), c3(), hot(), mix(), elastic()};
 }
 
 }  // namespace iris::sim

@@ -219,8 +219,9 @@ void SimCluster::client_events(std::size_t index) {
       c.presence.push_back(PresenceSeen{pr->user, pr->state == protocol::PresenceState::kOnline,
                                         pr->last_seen_ms, world_.now_us()});
     } else if (auto* r = std::get_if<client::Redirected>(&e)) {
-      auto home = view_.index_of(r->node_id);
-      if (home != cluster::kLocalNode) c.redirect = home;
+      for (const auto& n : nodes_) {
+        if (n->id == r->node_id) c.redirect = n->index;
+      }
     }
   }
 }

@@ -12,22 +12,77 @@ SimCluster::SimCluster(SimConfig config, std::uint64_t seed)
     : config_(std::move(config)), world_(seed) {
   config_.core.insecure_dev_login = true;  // virtual clients log in with their user id
   config_.core.shards = config_.shards_per_node;
+  config_.reconfig.shards = config_.shards_per_node;
+  cluster::View initial;
   for (std::uint32_t i = 0; i < config_.nodes; ++i) {
     char id[16];
     std::snprintf(id, sizeof id, "n%02u", i);  // sortable: member index = node number
-    view_.members.push_back(cluster::Member{id, "", ""});
+    initial.members.push_back(cluster::Member{id, "", ""});
   }
-  links_.resize(std::size_t{config_.nodes} * config_.nodes);
+  latest_view_ = initial;
+  link_stride_ = config_.nodes;
+  links_.resize(link_stride_ * link_stride_);
   for (std::uint32_t i = 0; i < config_.nodes; ++i) {
     auto n = std::make_unique<Node>();
     n->index = i;
-    n->view = view_;
-    n->view.self = static_cast<cluster::NodeIndex>(i);
-    if (i < config_.epochs.size()) n->view.epoch = config_.epochs[i];
+    n->id = initial.members[i].id;
+    n->record.view = initial;
+    n->record.view.self = static_cast<cluster::NodeIndex>(i);
+    if (i < config_.epochs.size()) n->record.view.epoch = config_.epochs[i];
     n->store = std::make_unique<SimStore>(world_);
     nodes_.push_back(std::move(n));
   }
   for (std::uint32_t i = 0; i < config_.nodes; ++i) start_node(i);
+}
+
+std::uint32_t SimCluster::owner_of(const std::string& user) const {
+  const cluster::NodeIndex o = latest_view_.owner_of(user);
+  return o == cluster::kLocalNode ? 0 : o;
+}
+
+const cluster::Reconfig* SimCluster::reconfig(std::uint32_t node) const {
+  const Node& n = *nodes_.at(node);
+  return n.alive ? n.reconfig.get() : nullptr;
+}
+
+bool SimCluster::reconfig_settled() const {
+  for (const auto& n : nodes_) {
+    if (n->left) continue;
+    if (!n->alive) return false;
+    const auto& r = n->reconfig->record();
+    if (r.view.epoch != latest_view_.epoch || r.prepared ||
+        r.handed_over_epoch < r.view.epoch) {
+      return false;
+    }
+    const auto state = r.view.members[r.view.self].state;
+    if (state == cluster::MemberState::kJoining || state == cluster::MemberState::kLeaving) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void SimCluster::note_view(const cluster::View& v) {
+  if (v.epoch > latest_view_.epoch) {
+    latest_view_ = v;
+    for (std::size_t m = 0; m < v.size(); ++m) {
+      if (m >= nodes_.size() || nodes_[m]->id != v.members[m].id) {
+        checker_.report("protocol", "member " + v.members[m].id + " at place " +
+                                        std::to_string(m) + " is not node " + std::to_string(m));
+      }
+    }
+  }
+  start_pending_join();
+}
+
+void SimCluster::start_pending_join() {
+  if (pending_joins_ == 0) return;
+  for (const auto& n : nodes_) {
+    if (n->record.view.epoch == 0 && !n->left) return;  // still joining: its place comes first
+  }
+  if (latest_view_.size() != nodes_.size()) return;  // a joiner is in no view yet
+  --pending_joins_;
+  add_node();
 }
 
 SimCluster::~SimCluster() = default;
@@ -40,7 +95,7 @@ bool SimCluster::node_alive(std::uint32_t node) const {
   return nodes_.at(node)->alive;
 }
 std::string SimCluster::node_id(std::uint32_t node) const {
-  return view_.members.at(node).id;
+  return nodes_.at(node)->id;
 }
 
 std::optional<double> SimCluster::engine_seconds() const {
@@ -67,7 +122,7 @@ std::uint64_t SimCluster::latency(std::uint32_t from, std::uint32_t to) {
 
 SimCluster::Link& SimCluster::link(std::uint32_t a, std::uint32_t b) {
   if (a > b) std::swap(a, b);
-  return links_[std::size_t{a} * config_.nodes + b];
+  return links_[std::size_t{a} * link_stride_ + b];
 }
 
 bool SimCluster::blocked(std::uint32_t from, std::uint32_t to) const {
@@ -86,8 +141,9 @@ void SimCluster::start_node(std::uint32_t i) {
   Node& n = *nodes_[i];
   n.alive = true;
   n.incarnation = n.store->next_incarnation().value();
+  n.view = n.record.view;
   core::CoreConfig cfg = config_.core;
-  cfg.node_id = view_.members[i].id;
+  cfg.node_id = n.id;
   for (ShardId s = 0; s < config_.shards_per_node; ++s) {
     n.stores.push_back(std::make_unique<ShardStore>(*this, i, s));
     n.envs.push_back(std::make_unique<Env>(*this, i, s));
@@ -96,8 +152,111 @@ void SimCluster::start_node(std::uint32_t i) {
   }
   n.membership = std::make_unique<cluster::Membership>(n.view, config_.membership,
                                                        world_.rng().next(), world_.now_us());
+  n.reconfig = std::make_unique<cluster::Reconfig>(
+      n.record, config_.reconfig,
+      [this, i](cluster::NodeIndex peer) {
+        return nodes_[i]->membership && nodes_[i]->membership->is_up(peer);
+      },
+      world_.rng().next(), world_.now_us());
+  n.reconfig->start(world_.now_us());
+  // What start() asks of the shards (the view before the current one, a proposal still prepared)
+  // reaches them before anything else does.
+  {
+    EngineScope engine(*this);
+    for (auto& a : n.reconfig->take_actions()) {
+      if (auto* c = std::get_if<cluster::CommitShards>(&a)) {
+        for (auto& sh : n.shards) {
+          sh->on_message(core::ViewEvent{core::ViewEvent::Kind::kCommit, c->view, c->previous,
+                                         c->handed_over, 0, c->view->epoch});
+        }
+      } else if (auto* f = std::get_if<cluster::FreezeShards>(&a)) {
+        for (auto& sh : n.shards) {
+          sh->on_message(core::ViewEvent{core::ViewEvent::Kind::kFreeze, f->proposal, nullptr,
+                                         false, 0, f->proposal->epoch, f->round});
+        }
+      } else if (auto* p = std::get_if<cluster::PersistView>(&a)) {
+        n.record = p->record;
+      }
+    }
+    for (ShardId s = 0; s < n.shards.size(); ++s) end_turn(i, s);
+  }
+  n.membership->set_handover_epoch(n.reconfig->handed_over_epoch());
   world_.trace(1, i, n.incarnation);
   world_.after(0, [this, i, gen = n.gen] { tick_node(i, gen); });
+}
+
+// A new node: its own id, an empty disk and no view; it asks a member to add it (try_join), then
+// activates itself once every member sees it (Reconfig).
+std::uint32_t SimCluster::add_node() {
+  const auto i = static_cast<std::uint32_t>(nodes_.size());
+  if (i + 1 > link_stride_) {  // grow the link matrix, keeping every link's state
+    const std::size_t stride = std::max<std::size_t>(link_stride_ * 2, i + 1);
+    std::vector<Link> grown(stride * stride);
+    for (std::size_t a = 0; a < link_stride_; ++a) {
+      for (std::size_t b = 0; b < link_stride_; ++b) {
+        grown[a * stride + b] = links_[a * link_stride_ + b];
+      }
+    }
+    links_ = std::move(grown);
+    link_stride_ = stride;
+  }
+  auto n = std::make_unique<Node>();
+  n->index = i;
+  char id[16];
+  std::snprintf(id, sizeof id, "n%02u", i);
+  n->id = id;
+  n->record.view.epoch = 0;
+  n->record.view.members.push_back(cluster::Member{id, "", "", cluster::MemberState::kJoining});
+  n->record.view.self = 0;
+  n->store = std::make_unique<SimStore>(world_);
+  nodes_.push_back(std::move(n));
+  world_.trace(12, i);
+  start_node(i);
+  return i;
+}
+
+// A joining node with no view yet dials a live member and sends JOIN_REQUEST (again each second
+// until a view arrives: the member may be busy with another change).
+void SimCluster::try_join(std::uint32_t i) {
+  Node& n = *nodes_[i];
+  if (n.reconfig->joined() || world_.now_us() < n.next_join_try_us) return;
+  n.next_join_try_us = world_.now_us() + 1'000'000;
+  std::vector<std::uint32_t> members;
+  for (const auto& m : nodes_) {
+    if (m->alive && m->index != i && m->reconfig->joined() &&
+        m->record.view.members[m->record.view.self].state == cluster::MemberState::kActive) {
+      members.push_back(m->index);
+    }
+  }
+  if (members.empty()) return;
+  dial(i, members[world_.rng().below(members.size())]);
+}
+
+// An operator asks node i to leave (through i itself, or any live member if i is down).
+void SimCluster::leave_node(std::uint32_t i) {
+  std::uint32_t via = i;
+  if (!nodes_[i]->alive) {
+    for (const auto& m : nodes_) {
+      if (m->alive && m->reconfig->joined()) {
+        via = m->index;
+        break;
+      }
+    }
+  }
+  Node& n = *nodes_[via];
+  const std::string what = "leave " + nodes_[i]->id;
+  if (!n.alive) {
+    view_changes_.push_back({world_.now_us(), 0, false, what, "no live member to ask"});
+    return;
+  }
+  auto r = n.reconfig->request_leave(nodes_[i]->id, world_.now_us());
+  if (!r) view_changes_.push_back({world_.now_us(), 0, false, what, r.status().message()});
+  run_actions(via);
+}
+
+void SimCluster::view_event(std::uint32_t i, core::ViewEvent event) {
+  Node& n = *nodes_[i];
+  for (ShardId s = 0; s < n.shards.size(); ++s) n.envs[s]->post(s, event);
 }
 
 void SimCluster::kill_node(std::uint32_t i) {
@@ -175,18 +334,71 @@ void SimCluster::tick_node(std::uint32_t i, std::uint64_t gen) {
     n.shards[s]->end_turn();
   }
   n.membership->on_tick(world_.now_us());
+  n.reconfig->on_tick(world_.now_us());
+  try_join(i);
   run_actions(i);
   world_.after(config_.tick_us + n.cpu_burn_us, [this, i, gen] { tick_node(i, gen); });
 }
 
 void SimCluster::run_actions(std::uint32_t i) {
   Node& n = *nodes_[i];
-  if (!n.alive) return;
+  for (bool more = true; more && n.alive;) {
+    more = false;
+  for (auto& action : n.reconfig->take_actions()) {
+    more = true;
+    if (auto* f = std::get_if<cluster::SendViewFrame>(&action)) {
+      std::visit([&](auto& frame) { send_peer(i, f->peer, peer::PeerFrame(std::move(frame))); },
+                 f->frame);
+    } else if (auto* p = std::get_if<cluster::PersistView>(&action)) {
+      n.record = std::move(p->record);
+    } else if (auto* fz = std::get_if<cluster::FreezeShards>(&action)) {
+      world_.trace(13, i, fz->proposal->epoch);
+      view_event(i, core::ViewEvent{core::ViewEvent::Kind::kFreeze, fz->proposal, nullptr, false, 0,
+                                    fz->proposal->epoch, fz->round});
+    } else if (auto* t = std::get_if<cluster::ThawShards>(&action)) {
+      world_.trace(14, i, t->epoch);
+      view_event(i, core::ViewEvent{core::ViewEvent::Kind::kThaw, nullptr, nullptr, false, 0,
+                                    t->epoch, t->round});
+    } else if (auto* c = std::get_if<cluster::CommitShards>(&action)) {
+      world_.trace(15, i, c->view->epoch);
+      n.view = *c->view;
+      note_view(*c->view);
+      n.membership->set_view(*c->view, world_.now_us());
+      view_event(i, core::ViewEvent{core::ViewEvent::Kind::kCommit, c->view, c->previous,
+                                    c->handed_over, 0, c->view->epoch});
+    } else if (auto* h = std::get_if<cluster::HandoverDone>(&action)) {
+      view_event(i, core::ViewEvent{core::ViewEvent::Kind::kHandoverDone, nullptr, nullptr, false,
+                                    h->node, h->epoch});
+    } else if (auto* d = std::get_if<cluster::ChangeDecided>(&action)) {
+      world_.trace(16, i, d->epoch, d->committed);
+      view_changes_.push_back({world_.now_us(), d->epoch, d->committed, d->what, d->reason});
+    } else if (std::holds_alternative<cluster::LeftCluster>(action)) {
+      world_.after(0, [this, i, gen = n.gen] {
+        Node& node = *nodes_[i];
+        if (!node.alive || node.gen != gen) return;
+        node.left = true;  // it handed everything over; the process exits
+        kill_node(i);
+      });
+    }
+  }
   for (auto& action : n.membership->take_actions()) {
+    more = true;
     if (auto* d = std::get_if<cluster::Dial>(&action)) {
       dial(i, d->peer);
     } else if (auto* c = std::get_if<cluster::CloseLink>(&action)) {
-      close_link(i, c->peer, false);
+      if (!n.view.linked(c->peer) && c->peer < nodes_.size()) {
+        // A member that left: not a failure. What was written before the close still arrives
+        // (TCP sends its FIN after the data), then the link closes.
+        Link& l = link(i, c->peer);
+        const std::uint64_t last = std::max(l.last_arrival[0], l.last_arrival[1]);
+        const std::uint64_t wait = last > world_.now_us() ? last - world_.now_us() + 1 : 1;
+        world_.after(wait, [this, i, peer = c->peer, gen = l.gen, g = n.gen] {
+          if (!nodes_[i]->alive || nodes_[i]->gen != g || link(i, peer).gen != gen) return;
+          close_link(i, peer, false);
+        });
+      } else {
+        close_link(i, c->peer, false);
+      }
     } else if (auto* hb = std::get_if<cluster::SendHeartbeat>(&action)) {
       send_peer(i, hb->peer, hb->hb);
     } else if (auto* ack = std::get_if<cluster::SendHeartbeatAck>(&action)) {
@@ -198,6 +410,8 @@ void SimCluster::run_actions(std::uint32_t i) {
       }
     }
   }
+  }
+  if (n.alive) n.membership->set_handover_epoch(n.reconfig->handed_over_epoch());
 }
 
 // A dial: a TCP handshake needs both directions; a dead peer refuses at once, a cut one times out.
@@ -223,6 +437,9 @@ void SimCluster::dial(std::uint32_t from, std::uint32_t to) {
     world_.trace(4, from, to, l.gen);
     a.membership->on_link_up(static_cast<cluster::NodeIndex>(to), world_.now_us());
     b.membership->on_link_up(static_cast<cluster::NodeIndex>(from), world_.now_us());
+    if (!a.reconfig->joined()) {  // a node started to join: its first words on the link
+      send_peer(from, to, cluster::JoinRequest{a.id, "", ""});
+    }
     run_actions(from);
     run_actions(to);
   });
@@ -305,11 +522,28 @@ void SimCluster::deliver_peer(std::uint32_t to, std::uint32_t from, std::uint64_
   EngineScope engine(*this);
   if (auto* hb = std::get_if<cluster::Heartbeat>(&*decoded)) {
     n.membership->on_heartbeat(peer, *hb, now);
+    n.reconfig->on_heartbeat(peer, hb->epoch, hb->handover_epoch, now);
   } else if (auto* ack = std::get_if<cluster::HeartbeatAck>(&*decoded)) {
     n.membership->on_heartbeat_ack(peer, *ack, now);
+  } else if (auto* join = std::get_if<cluster::JoinRequest>(&*decoded)) {
+    auto r = n.reconfig->request_join(*join, now);
+    if (!r) world_.trace(17, to, from);  // refused for now: the joiner asks again
+  } else if (decoded->index() >= 7) {  // VIEW_PREPARE ... VIEW_QUERY
+    n.membership->on_frame(peer, now);
+    std::visit(
+        [&](auto& f) {
+          using T = std::decay_t<decltype(f)>;
+          if constexpr (std::is_constructible_v<cluster::ViewFrame, T>) {
+            n.reconfig->on_frame(peer, cluster::ViewFrame(std::move(f)), now);
+          }
+        },
+        *decoded);
   } else {  // PEER_HELLO (nothing to hand on) or a shard's message
     n.membership->on_frame(peer, now);
     if (auto m = peer::to_shard_message(std::move(*decoded), peer)) {
+      if (const auto* r = std::get_if<core::RouteMessage>(&*m); r && r->handover) {
+        ++handover_frames_;
+      }
       ShardId s = core::shard_for_peer_message(*m, n.view, config_.shards_per_node);
       n.shards[s]->on_message(std::move(*m));
       end_turn(to, s);
@@ -337,7 +571,7 @@ std::vector<std::string> SimCluster::misplaced_sessions() const {
     for (const auto& s : n->shards) {
       s->for_each_user([&](const std::string& user, const core::Shard::UserBrief& b) {
         if (!b.online) return;
-        if (++online[user] > 1 || view_.owner_of(user) != n->index) misplaced.insert(user);
+        if (++online[user] > 1 || !b.owned) misplaced.insert(user);
       });
     }
   }
@@ -358,7 +592,7 @@ ClusterSnapshot SimCluster::snapshot() const {
   s.seed = world_.seed();
   for (const auto& n : nodes_) {
     NodeSnapshot ns;
-    ns.id = view_.members[n->index].id;
+    ns.id = n->id;
     ns.alive = n->alive;
     ns.incarnation = n->incarnation;
     ns.store_rows = n->store->stats().messages;
@@ -371,6 +605,12 @@ ClusterSnapshot SimCluster::snapshot() const {
     ns.disk_stalled = disk.stall_until_us > world_.now_us();
     ns.disk_full = disk.capacity_bytes != 0;
     ns.disk_errors = disk.write_errors;
+    {
+      const auto& v = n->record.view;
+      ns.member_state = n->left ? "left" : cluster::to_string(v.members[v.self].state);
+      ns.epoch = v.epoch;
+      ns.reconfig = n->left ? "left" : n->alive ? n->reconfig->phase() : "down";
+    }
     if (n->alive) {
       for (const auto& sh : n->shards) {
         const auto& m = sh->metrics();
@@ -403,6 +643,8 @@ ClusterSnapshot SimCluster::snapshot() const {
         ns.hot_promotions += m.hot_promotions.get();
         ns.bucketed_messages += m.bucketed_messages.get();
         ns.routes_fenced += m.routes_fenced.get();
+        ns.handover_sent += m.handover_sent.get();
+        ns.handover_received += m.handover_received.get();
       }
       ns.peers = n->membership->peers();
     }
@@ -414,7 +656,7 @@ ClusterSnapshot SimCluster::snapshot() const {
   s.violations = checker_.violations().size();
   // Faults in force now (what RecoverAll would undo).
   for (const auto& n : nodes_) {
-    const std::string id = view_.members[n->index].id;
+    const std::string id = n->id;
     const auto& d = n->store->faults();
     if (!n->alive) s.active_faults.push_back("KillNode " + id);
     if (n->clog_us)
@@ -431,11 +673,11 @@ ClusterSnapshot SimCluster::snapshot() const {
     if (d.stall_until_us > world_.now_us()) s.active_faults.push_back("StallDisk " + id);
   }
   for (const auto& [a, b] : cut_) {
-    s.active_faults.push_back("cut " + view_.members[a].id + " -> " + view_.members[b].id);
+    s.active_faults.push_back("cut " + nodes_[a]->id + " -> " + nodes_[b]->id);
     s.cuts.push_back({a, b});
   }
   for (const auto& [dir, d] : degraded_) {
-    std::string f = "DegradeLink " + view_.members[dir.first].id + " -> " + view_.members[dir.second].id;
+    std::string f = "DegradeLink " + nodes_[dir.first]->id + " -> " + nodes_[dir.second]->id;
     if (d.extra_us) f += " +" + std::to_string(d.extra_us) + " us";
     if (d.loss > 0) f += " loss " + std::to_string(d.loss);
     s.active_faults.push_back(std::move(f));

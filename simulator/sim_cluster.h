@@ -18,6 +18,7 @@
 
 #include "engine/client/client_core.h"
 #include "engine/cluster/membership.h"
+#include "engine/cluster/reconfig.h"
 #include "engine/core/config.h"
 #include "engine/core/shard.h"
 #include "engine/peer/peer_codec.h"
@@ -50,6 +51,17 @@ struct SimConfig {
   // View epoch per node (empty: 1 everywhere). A node whose epoch differs from the owner's has
   // its routes fenced: a test of the fence, not a configuration a real cluster would run.
   std::vector<std::uint64_t> epochs;
+  cluster::ReconfigConfig reconfig;  // joins and leaves (shards is set per node)
+};
+
+// A view change seen by the simulator: one the cluster decided (committed or aborted), or a
+// request the coordinator refused outright.
+struct ViewChangeRecord {
+  std::uint64_t t_us = 0;
+  std::uint64_t epoch = 0;  // 0: refused before a proposal
+  bool committed = false;
+  std::string what;    // "join n03", "leave n01", ...
+  std::string reason;  // why not
 };
 
 class SimCluster final : public FireTarget {
@@ -68,7 +80,8 @@ class SimCluster final : public FireTarget {
   bool replayable() const override { return true; }
   std::uint32_t size() const override { return static_cast<std::uint32_t>(nodes_.size()); }
   std::string node_id(std::uint32_t node) const override;
-  std::uint32_t owner_of(const std::string& user) const override { return view_.owner_of(user); }
+  // The owner under the latest view any node has committed.
+  std::uint32_t owner_of(const std::string& user) const override;
   std::uint64_t now_us() const override { return world_.now_us(); }
   void at(std::uint64_t t_us, std::function<void()> fn) override { world_.at(t_us, std::move(fn)); }
   void run_until(std::uint64_t t_us) override { world_.run_until(t_us); }
@@ -108,6 +121,14 @@ class SimCluster final : public FireTarget {
   std::uint64_t events_run() const override { return world_.events_run(); }
 
   bool node_alive(std::uint32_t node) const;
+  // Joins and leaves (also as the faults JoinNode and LeaveNode): the view every node agrees on
+  // once changes settle, the decisions so far, and whether any change or hand-over is under way.
+  const cluster::View& latest_view() const { return latest_view_; }
+  const std::vector<ViewChangeRecord>& view_changes() const { return view_changes_; }
+  bool reconfig_settled() const;
+  // HANDOVER_MESSAGEs that reached a node (moved inbox messages, resends included).
+  std::uint64_t handover_messages() const { return handover_frames_; }
+  const cluster::Reconfig* reconfig(std::uint32_t node) const;
   SimStore& disk(std::uint32_t node);  // the node's disk (tests inject what faults cannot)
 
  private:
@@ -130,6 +151,14 @@ class SimCluster final : public FireTarget {
   bool blocked(std::uint32_t from, std::uint32_t to) const;
 
   void start_node(std::uint32_t i);
+  std::uint32_t add_node();  // a new node that joins through a member (JoinNode)
+  // Joins run one at a time: a node's place in the member list is its index in nodes_, so the
+  // next joiner starts once the one before it is in the view.
+  void start_pending_join();
+  void leave_node(std::uint32_t i);
+  void try_join(std::uint32_t i);
+  void view_event(std::uint32_t i, core::ViewEvent event);
+  void note_view(const cluster::View& v);
   void kill_node(std::uint32_t i);
   void tick_node(std::uint32_t i, std::uint64_t gen);
   void run_actions(std::uint32_t i);
@@ -157,7 +186,11 @@ class SimCluster final : public FireTarget {
   SimConfig config_;
   World world_;
   Checker checker_;
-  cluster::View view_;  // the static membership every node starts with (self varies)
+  cluster::View latest_view_;  // the highest epoch any node committed (self: meaningless)
+  std::vector<ViewChangeRecord> view_changes_;
+  std::uint64_t handover_frames_ = 0;
+  std::uint32_t pending_joins_ = 0;
+  std::size_t link_stride_ = 0;  // links_ is link_stride_ x link_stride_
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<Link> links_;                                // nodes x nodes, used for a < b
   std::set<std::pair<std::uint32_t, std::uint32_t>> cut_;  // blocked directions

@@ -19,12 +19,17 @@ using core::ShardId;
 
 struct SimCluster::Node {
   std::uint32_t index = 0;
-  cluster::View view;
+  std::string id;
+  cluster::View view;               // the committed view the shards start with
+  cluster::ViewRecord record;       // on the disk: survives kills
   std::unique_ptr<SimStore> store;  // the disk: survives kills
+  bool left = false;                // left the cluster: stopped for good
+  std::uint64_t next_join_try_us = 0;
   bool alive = false;
   std::uint64_t gen = 0;  // bumped at every kill: events of a dead incarnation do nothing
   std::uint64_t incarnation = 0;
   std::unique_ptr<cluster::Membership> membership;
+  std::unique_ptr<cluster::Reconfig> reconfig;
   std::vector<std::unique_ptr<ShardStore>> stores;
   std::vector<std::unique_ptr<Env>> envs;
   std::vector<std::unique_ptr<core::Shard>> shards;
@@ -119,6 +124,9 @@ class SimCluster::ShardStore final : public store::Store {
                   store::LoadCompletion done) override {
     disk().load_inbox(std::move(r), after, limit, wrap(std::move(done)));
   }
+  void list_recipients(store::ListCompletion done) override {
+    disk().list_recipients(wrap(std::move(done)));
+  }
   void put_last_seen(std::string u, std::uint64_t ms, store::Completion done) override {
     disk().put_last_seen(std::move(u), ms, wrap(std::move(done)));
   }
@@ -162,6 +170,19 @@ class SimCluster::Env final : public core::ShardEnv {
     return true;
   }
   store::Store& store() override { return *c_.nodes_[node_]->stores[shard_]; }
+  void report(const core::ShardReport& r) override {
+    // After this turn: the report may lead to view events for this very shard.
+    c_.world_.after(0, [c = &c_, node = node_, gen = c_.nodes_[node_]->gen, r] {
+      auto& n = *c->nodes_[node];
+      if (!n.alive || n.gen != gen) return;
+      if (r.kind == core::ShardReport::Kind::kDrained) {
+        n.reconfig->on_shard_drained(r.shard, r.epoch, c->world_.now_us());
+      } else {
+        n.reconfig->on_shard_handed_over(r.shard, r.epoch, c->world_.now_us());
+      }
+      c->run_actions(node);
+    });
+  }
   const cluster::View* view() override { return &c_.nodes_[node_]->view; }
   bool post_node(cluster::NodeIndex node, core::ShardMessage message) override {
     auto frame = peer::to_peer_frame(std::move(message));

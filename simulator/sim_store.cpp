@@ -69,6 +69,17 @@ void SimStore::remove(std::vector<std::uint64_t> ids, store::Completion done) {
   });
 }
 
+void SimStore::list_recipients(store::ListCompletion done) {
+  complete_later([this, done = std::move(done)] {
+    std::vector<std::string> out;
+    for (const auto& [recipient, inbox] : inboxes_) {
+      if (!inbox.empty()) out.push_back(recipient);
+    }
+    std::sort(out.begin(), out.end());  // the same order whatever the container's
+    done(std::move(out));
+  });
+}
+
 void SimStore::load_inbox(std::string recipient, std::uint64_t after_id, std::size_t limit,
                           store::LoadCompletion done) {
   complete_later([this, recipient = std::move(recipient), after_id, limit, done = std::move(done)] {

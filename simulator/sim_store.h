@@ -29,6 +29,7 @@ class SimStore final : public store::Store {
 
   void append(std::vector<store::StoredMessage> messages, store::Completion done) override;
   void remove(std::vector<std::uint64_t> ids, store::Completion done) override;
+  void list_recipients(store::ListCompletion done) override;
   void load_inbox(std::string recipient, std::uint64_t after_id, std::size_t limit,
                   store::LoadCompletion done) override;
   void put_last_seen(std::string user, std::uint64_t ms, store::Completion done) override;

@@ -38,6 +38,12 @@ struct NodeSnapshot {
   // Faults on this node now (0 / false: none).
   std::uint64_t clog_us = 0, cpu_burn_us = 0, memory_limit = 0;
   bool disk_slow = false, disk_stalled = false, disk_full = false, disk_errors = false;
+  // Membership (joins and leaves): this node's place in its own view ("active", "joining",
+  // "leaving", "left"), that view's epoch, and what a view change is doing here ("stable", ...).
+  std::string member_state = "active";
+  std::uint64_t epoch = 1;
+  std::string reconfig = "stable";
+  std::uint64_t handover_sent = 0, handover_received = 0;
 };
 // A direction cut by a partition: nothing from `from` reaches `to`.
 struct Cut {

@@ -153,7 +153,16 @@ void ClientCore::handle(const p::ServerFrame& frame, std::uint64_t now_us) {
     events_.push_back(SendDone{a->client_msg_id, a->status, a->server_msg_id});
     if (it->second.last_sent_us == 0) --unsent_;
     pending_.erase(it);
+  } else if (const auto* hello = std::get_if<p::HelloOk>(&frame)) {
+    hello_node_ = std::string(hello->node_id);
   } else if (const auto* ok = std::get_if<p::LoginOk>(&frame)) {
+    if (hello_node_ != home_node_) {
+      // Another home (a view change moved this user): server ids are unique per node only, so
+      // the ones seen from the old home say nothing here. (sender, client id) still holds.
+      seen_ids_.clear();
+      max_seen_id_ = 0;
+      home_node_ = hello_node_;
+    }
     logged_in_ = true;
     user_ = std::string(ok->user);
     events_.push_back(LoggedIn{user_, ok->session_id});

@@ -136,6 +136,8 @@ class ClientCore {
   bool logged_in_ = false;
   bool failed_ = false;
   std::string user_;
+  std::string hello_node_;  // the node this connection's HELLO_OK named
+  std::string home_node_;   // the node of the last LOGIN_OK: server ids seen are its ids
 };
 
 }  // namespace iris::client

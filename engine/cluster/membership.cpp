@@ -19,12 +19,45 @@ const char* to_string(LinkState state) {
   return "?";
 }
 
+const char* to_string(MemberState state) {
+  switch (state) {
+    case MemberState::kActive:
+      return "active";
+    case MemberState::kJoining:
+      return "joining";
+    case MemberState::kLeaving:
+      return "leaving";
+    case MemberState::kLeft:
+      return "left";
+  }
+  return "?";
+}
+
 Membership::Membership(View view, MembershipConfig cfg, std::uint64_t seed, std::uint64_t now_us)
     : view_(std::move(view)), cfg_(cfg), rng_(seed), peers_(view_.size()) {
   cfg_.jitter = std::clamp(cfg_.jitter, 0.0, 1.0);  // a negative delay factor makes no sense
   for (std::size_t i = 0; i < peers_.size(); ++i) {
     if (is_peer(static_cast<NodeIndex>(i)) && we_dial(static_cast<NodeIndex>(i)))
       peers_[i].retry_at_us = now_us;
+  }
+}
+
+void Membership::set_view(View view, std::uint64_t now_us) {
+  const std::size_t old_size = peers_.size();
+  view_ = std::move(view);
+  peers_.resize(std::max(old_size, view_.size()));
+  for (std::size_t i = 0; i < peers_.size(); ++i) {
+    const auto peer = static_cast<NodeIndex>(i);
+    if (peer == view_.self) continue;
+    Peer& p = peers_[i];
+    if (!view_.linked(peer)) {
+      // Left the cluster: close whatever link there is, without a failure to report as one.
+      if (p.state != LinkState::kOpen) actions_.push_back(CloseLink{peer});
+      if (p.state == LinkState::kClosed) actions_.push_back(StatusChanged{peer, false});
+      p = Peer{};
+      continue;
+    }
+    if (i >= old_size && we_dial(peer)) p.retry_at_us = now_us;  // a new member: dial it now
   }
 }
 
@@ -156,6 +189,7 @@ void Membership::send_heartbeat(NodeIndex peer, std::uint64_t now_us) {
   hb.seq = ++p.last_seq;
   hb.sent_us = now_us;
   hb.epoch = view_.epoch;
+  hb.handover_epoch = handover_epoch_;
   p.next_heartbeat_us = now_us + cfg_.heartbeat_us;
   actions_.push_back(SendHeartbeat{peer, hb});
 }

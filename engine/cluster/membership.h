@@ -18,9 +18,12 @@
 // connected) goes back to kOpen and backs off: min(backoff_min * 2^(failures-1), backoff_max),
 // jittered, so that a whole cluster does not redial a restarted node in lock step.
 //
-// Who dials: only the member with the lower index (= lower id, View::members is sorted) dials; the
-// other one waits to be dialed. So there is exactly one link per pair: two nodes never dial each
-// other at the same moment and end up with two connections to reconcile.
+// Who dials: only the member with the lower id dials; the other one waits to be dialed. So there
+// is exactly one link per pair: two nodes never dial each other at the same moment and end up
+// with two connections to reconcile. Members that left (MemberState::kLeft) are not linked.
+//
+// The view changes (set_view) when a join or a leave commits: new members start kOpen, members
+// that left are closed and forgotten. Indices never change (view.h).
 //
 // Driver contract: on_link_up whenever a link to the peer is identified (in any state; a new link
 // replaces the old one); on_link_down when the current link or dial fails, but not for one the
@@ -98,6 +101,12 @@ class Membership {
   void on_heartbeat(NodeIndex peer, const Heartbeat& hb, std::uint64_t now_us);
   void on_heartbeat_ack(NodeIndex peer, const HeartbeatAck& ack, std::uint64_t now_us);
 
+  // A new view of the same cluster (a higher epoch; indices kept, members maybe added or left).
+  void set_view(View view, std::uint64_t now_us);
+  // What every Heartbeat from now on says of this node's hand-over (reconfig.h): the highest
+  // epoch whose moved users it has handed over.
+  void set_handover_epoch(std::uint64_t epoch) { handover_epoch_ = epoch; }
+
   // The actions produced since the last call, in order.
   std::vector<MembershipAction> take_actions();
 
@@ -122,8 +131,12 @@ class Membership {
     std::uint64_t downs = 0;
   };
 
-  bool is_peer(NodeIndex node) const { return node != view_.self && node < peers_.size(); }
-  bool we_dial(NodeIndex peer) const { return view_.self < peer; }
+  bool is_peer(NodeIndex node) const {
+    return node != view_.self && node < peers_.size() && view_.linked(node);
+  }
+  bool we_dial(NodeIndex peer) const {
+    return view_.members[view_.self].id < view_.members[peer].id;
+  }
   static bool connected(const Peer& p) {
     return p.state == LinkState::kHalfOpen || p.state == LinkState::kClosed;
   }
@@ -136,6 +149,7 @@ class Membership {
   MembershipConfig cfg_;
   std::uint64_t rng_;        // splitmix64 state
   std::vector<Peer> peers_;  // indexed by NodeIndex; the entry for self is unused
+  std::uint64_t handover_epoch_ = 0;
   std::vector<MembershipAction> actions_;
 };
 

@@ -22,6 +22,29 @@ Shard::Shard(ShardId id, const CoreConfig& config, std::uint64_t incarnation, Sh
       memory_limit_(config.shard_memory_limit) {
   out_.reserve(4096);
   last_gc_us_ = env_.now_us();
+  if (const cluster::View* v = env_.view()) {
+    view_ = std::make_shared<const cluster::View>(*v);
+    done_from_.assign(view_->size(), true);  // no view change seen: nothing comes from anyone
+  }
+}
+
+void Shard::continue_after(const Shard& predecessor) {
+  seq_ = predecessor.seq_;
+  session_seq_ = predecessor.session_seq_;
+  forward_seq_ = predecessor.forward_seq_;
+  memory_limit_ = predecessor.memory_limit_;
+  // The cluster picture carries over; a hand-over the predecessor had not finished starts again
+  // from the store (its in-memory progress is gone with it).
+  view_ = predecessor.view_;
+  previous_ = predecessor.previous_;
+  done_from_ = predecessor.done_from_;
+  all_done_ = predecessor.all_done_;
+  if (predecessor.proposal_) freeze(predecessor.proposal_, predecessor.freeze_.round);
+  if (view_ && previous_ && !predecessor.handover_reported_) {
+    ViewEvent again{ViewEvent::Kind::kCommit, view_, previous_, false, 0, view_->epoch};
+    view_ = previous_;  // commit_view() moves from the previous view to this one
+    commit_view(again);
+  }
 }
 
 Shard::~Shard() = default;
@@ -100,7 +123,15 @@ void Shard::handle_login(ConnId conn, const protocol::Login& login) {
   }
   handshakes_.erase(conn);
   metrics_.handshakes.set(static_cast<std::int64_t>(handshakes_.size()));
-  if (const cluster::View* view = env_.view();
+  if (incoming(user)) {
+    // Moved here by a view change; its old owner is still handing its inbox over.
+    metrics_.redirects.add();
+    send_frame(conn, protocol::Bye{protocol::ByeReason::kHomeUnreachable, 200,
+                                   "your home is moving here: try again shortly"});
+    env_.close(conn);
+    return;
+  }
+  if (const cluster::View* view = this->view();
       view && !view->owns(user) && !sabotage(Sabotage::kLoginAnywhere)) {
     // Sessions live on the user's home node, next to its inbox: one hop for every message.
     cluster::NodeIndex home = view->owner_of(user);
@@ -248,6 +279,10 @@ void Shard::on_message(ShardMessage&& message) {
     handle_presence_request(*req);
   } else if (auto* notice = std::get_if<PresenceNotice>(&message)) {
     on_presence_notice(*notice);
+  } else if (auto* ve = std::get_if<ViewEvent>(&message)) {
+    on_view_event(*ve);
+  } else if (auto* mark = std::get_if<FreezeMark>(&message)) {
+    on_freeze_mark(*mark);
   }
 }
 
@@ -257,8 +292,8 @@ Shard::UserState& Shard::user(const std::string& id) {
   auto u = std::make_unique<UserState>(id, config_.dedup_window);
   u->last_active_us = env_.now_us();
   if (cluster::is_handoff_queue(id)) {
-    const cluster::View* view = env_.view();
-    u->queue_node = view ? view->index_of(cluster::handoff_queue_node(id)) : cluster::kLocalNode;
+    const cluster::View* v = view();
+    u->queue_node = v ? v->index_of(cluster::handoff_queue_node(id)) : cluster::kLocalNode;
   }
   UserState& ref = *u;
   users_.emplace(id, std::move(u));
@@ -269,7 +304,8 @@ Shard::UserState& Shard::user(const std::string& id) {
 void Shard::for_each_user(
     const std::function<void(const std::string&, const UserBrief&)>& fn) const {
   for (const auto& [id, u] : users_) {
-    fn(id, UserBrief{u->session != nullptr, u->inbox.size(), u->buckets});
+    fn(id, UserBrief{u->session != nullptr, u->inbox.size(), u->buckets,
+                     !view_ || cluster::is_handoff_queue(id) || view_->owns(id)});
   }
 }
 
@@ -301,6 +337,7 @@ void Shard::on_tick() {
     }
     load_retry_ = std::move(waiting);
   }
+  if (!handover_reported_) check_handed_over();  // a leaving member's queues drain meanwhile
   if (now - last_gc_us_ >= config_.idle_user_gc_us / 4) {
     collect_idle_users(now);
     last_gc_us_ = now;
@@ -313,6 +350,7 @@ void Shard::end_turn() {
   flush_persist(now, draining_);
   flush_presence(now);
   flush_removes();
+  if (freeze_.marked && !freeze_.reported) check_drained();
 }
 
 void Shard::check_timeouts(std::uint64_t now) {

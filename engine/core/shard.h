@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -56,12 +57,7 @@ class Shard {
   std::uint64_t memory_limit() const { return memory_limit_; }
   // A shard restarted in place (the admin fault shard_restart) continues its predecessor's id
   // sequences, so message, session and relay ids never repeat within the incarnation.
-  void continue_after(const Shard& predecessor) {
-    seq_ = predecessor.seq_;
-    session_seq_ = predecessor.session_seq_;
-    forward_seq_ = predecessor.forward_seq_;
-    memory_limit_ = predecessor.memory_limit_;
-  }
+  void continue_after(const Shard& predecessor);
   // Forwards to other nodes still waiting for their outcome.
   std::size_t forwards_in_flight() const { return forwards_.size(); }
   // The connection of `user`'s session on this shard, or 0 when it has none (admin faults).
@@ -72,10 +68,15 @@ class Shard {
     bool online = false;
     std::size_t inbox = 0;      // messages held in memory
     std::uint32_t buckets = 1;  // > 1: a hot recipient
+    bool owned = true;          // this node owns it under the shard's view (a single node: yes)
   };
   void for_each_user(
       const std::function<void(const std::string& user, const UserBrief& brief)>& fn) const;
   const ShardMetrics& metrics() const { return metrics_; }
+  // View changes (for snapshots and tests): the epoch of the proposal this shard is frozen for
+  // (0: none), and how many moved users it still has to hand over.
+  std::uint64_t frozen_epoch() const { return proposal_ ? proposal_->epoch : 0; }
+  std::size_t handing_over() const { return handing_over_.size() + (handover_listing_ ? 1 : 0); }
   std::size_t pending_persist() const {
     return persist_now_.size() + persist_later_.size() + persist_retry_.size() +
            (persist_inflight_ ? 1 : 0);
@@ -116,7 +117,8 @@ class Shard {
   void on_send_outcome(const SendOutcome& outcome);
   void reply_outcome(const std::string& sender, std::uint64_t client_msg_id,
                      protocol::SendStatus status, std::uint64_t server_id, std::uint32_t retry_ms,
-                     cluster::NodeIndex origin = cluster::kLocalNode, std::uint64_t relay_id = 0);
+                     cluster::NodeIndex origin = cluster::kLocalNode, std::uint64_t relay_id = 0,
+                     std::string_view handover_recipient = {});
   void deliver(UserState& u);
   void send_deliver(ConnId conn, std::uint64_t id, const InboxMessage& m);
   void start_load(UserState& u);
@@ -145,6 +147,25 @@ class Shard {
   // Posts to the shard (of this node or, in a cluster, another node) that is home to `user`.
   // False when it could not be sent (peer link down).
   bool post_to_user(const std::string& user, ShardMessage message);
+
+  // shard_view.cpp: view changes (engine/cluster/reconfig.h, docs/cluster.md)
+  const cluster::View* view() const { return view_.get(); }
+  void on_view_event(const ViewEvent& e);
+  void on_freeze_mark(const FreezeMark& m);
+  void freeze(std::shared_ptr<const cluster::View> proposal, std::uint64_t round);
+  bool drained() const;
+  void check_drained();
+  void commit_view(const ViewEvent& e);
+  void start_user_handover(UserState& u, cluster::NodeIndex to);
+  bool handed_over(const UserState& u) const;
+  void check_handed_over();
+  // Frozen for a proposal that gives `user` another owner than the view does.
+  bool moves(std::string_view user) const;
+  // `user` came to this node at the last commit and its old owner has not said it handed it over.
+  bool incoming(std::string_view user) const;
+  // This node owns `user` under the view of `epoch` (the current one, the one before it, or the
+  // proposal it is frozen for) and under the current one.
+  bool owns_under(std::uint64_t epoch, std::string_view user) const;
 
   // shard_presence.cpp
   void handle_presence_request(const PresenceRequest& req);
@@ -179,6 +200,7 @@ class Shard {
   std::vector<PersistRef> persist_now_;   // offline recipients: persist this turn
   std::deque<PersistRef> persist_later_;  // online recipients: persist unless ACKed by due_us
   std::vector<std::uint64_t> removes_;    // ids acked after they were durable
+  std::uint32_t removes_inflight_ = 0;
   std::vector<std::string> presence_dirty_;
   std::uint64_t memory_bytes_ = 0;         // payload + overhead of messages held in memory
   std::uint64_t memory_limit_;             // CoreConfig::shard_memory_limit unless squeezed
@@ -203,6 +225,30 @@ class Shard {
   std::uint64_t forward_bytes_ = 0;
   std::uint64_t forward_seq_ = 0;
   std::vector<std::string> replay_retry_;  // hand-off queues waiting out an owner's refusal
+
+  // View changes. view_: the current view (nullptr: a single node); previous_: the one before the
+  // last commit (nullptr: none); proposal_: the proposal this shard is frozen for (nullptr: none).
+  std::shared_ptr<const cluster::View> view_, previous_, proposal_;
+  struct Freeze {
+    std::uint64_t epoch = 0;
+    std::uint64_t round = 0;
+    std::uint32_t marks = 0;         // FreezeMarks received from the other shards
+    bool marked = false;             // ... all of them: the marks below are set
+    std::uint64_t relay_mark = 0;    // forwards with a relay id up to this one must be answered
+    std::uint64_t message_mark = 0;  // hand-off queue rows with an id up to this one too
+    bool reported = false;
+  };
+  Freeze freeze_;
+  std::uint64_t last_relay_id_ = 0;  // of the last direct forward
+  // Hand-over in: done_from_[i], member i has handed over what this node gained from it in the
+  // current epoch; until then those users are refused (incoming()).
+  std::vector<bool> done_from_;
+  bool all_done_ = true;
+  // Hand-over out: users lost at the last commit whose inbox is still on its way to the new owner.
+  std::set<std::string> handing_over_;
+  bool handover_listing_ = false;  // the store is still listing the inboxes it holds
+  bool handover_reported_ = true;
+  std::uint64_t handover_epoch_ = 0;
 
   // CoreConfig::sabotage (tests only): true on the sabotage_nth occurrence of `kind`.
   bool sabotage(Sabotage kind) {

@@ -55,7 +55,7 @@ bool Shard::peer_up(cluster::NodeIndex node) const {
 }
 
 bool Shard::post_to_user(const std::string& user, ShardMessage message) {
-  if (const cluster::View* view = env_.view(); view && !view->owns(user)) {
+  if (const cluster::View* view = this->view(); view && !view->owns(user)) {
     return env_.post_node(view->owner_of(user), std::move(message));
   }
   ShardId home = shard_of(user, config_.shards);
@@ -71,7 +71,7 @@ bool Shard::queue_known_empty(const UserState& q) const {
 }
 
 bool Shard::relay_route(UserState& q, RouteMessage& r) {
-  const cluster::View* view = env_.view();
+  const cluster::View* view = this->view();
   const cluster::NodeIndex node = q.queue_node;
   if (view == nullptr || !peer_up(node) || !queue_known_empty(q) || draining_ ||
       forward_bytes_ + r.payload.size() > kMaxForwardBytes) {
@@ -83,6 +83,7 @@ bool Shard::relay_route(UserState& q, RouteMessage& r) {
                                  (++forward_seq_ & ((1ull << kRelaySeqBits) - 1));
   RouteMessage out = outgoing_route(r.sender, r.target, r.client_msg_id, r.accepted_us, r.payload,
                                     view->epoch, relay_id);
+  last_relay_id_ = relay_id;
   if (!env_.post_node(node, std::move(out))) {
     peer_down(node);  // its forwards go to the queue first; the caller queues r after them
     return false;
@@ -94,7 +95,7 @@ bool Shard::relay_route(UserState& q, RouteMessage& r) {
 }
 
 void Shard::replay_handoff(UserState& q) {
-  const cluster::View* view = env_.view();
+  const cluster::View* view = this->view();
   const cluster::NodeIndex node = q.queue_node;
   if (view == nullptr || !peer_up(node) || q.loading || draining_ || q.replay_retry_at_us != 0 ||
       config_.sabotage == Sabotage::kStopHandoffReplay) {
@@ -105,14 +106,16 @@ void Shard::replay_handoff(UserState& q) {
     if (q.spilled && it->first >= q.spill_from) break;
     InboxMessage& m = it->second;
     if (m.delivered_on != 0 || m.recipient_acked) continue;
-    RouteMessage out = outgoing_route(m.sender, m.target, m.client_msg_id, m.accepted_us, m.payload,
-                                      view->epoch, it->first);
+    // A hand-over replays the user's own inbox: the recipient is the user itself.
+    RouteMessage out = outgoing_route(m.sender, q.handover ? q.id : m.target, m.client_msg_id,
+                                      m.accepted_us, m.payload, view->epoch, it->first);
+    out.handover = q.handover;
     if (!env_.post_node(node, std::move(out))) {
       peer_down(node);
       return;
     }
-    metrics_.handoff_replayed.add();
-    m.delivered_on = kReplaySession;
+    (q.handover ? metrics_.handover_sent : metrics_.handoff_replayed).add();
+      m.delivered_on = kReplaySession;
     q.replay_cursor = it->first;
     ++q.replay_inflight;
   }
@@ -140,10 +143,13 @@ void Shard::on_peer_outcome(SendOutcome&& o) {
     reply_outcome(o.sender, o.client_msg_id, o.status, o.server_msg_id, o.retry_after_ms);
     return;
   }
-  const cluster::View* view = env_.view();
+  const cluster::View* view = this->view();
   if (view == nullptr || o.origin >= view->size()) return;
-  UserState* q = find_user(cluster::handoff_queue_name(view->members[o.origin].id));
-  if (q == nullptr) return;
+  // A hand-over's answer names the moved user; a hand-off queue's comes to the queue for its node.
+  UserState* q = o.recipient.empty()
+                     ? find_user(cluster::handoff_queue_name(view->members[o.origin].id))
+                     : find_user(o.recipient);
+  if (q == nullptr || q->queue_node != o.origin || q->handover != !o.recipient.empty()) return;
   auto it = q->inbox.find(o.relay_id);
   if (it == q->inbox.end() || it->second.delivered_on != kReplaySession ||
       it->second.sender != o.sender || it->second.client_msg_id != o.client_msg_id) {
@@ -162,10 +168,12 @@ void Shard::on_peer_outcome(SendOutcome&& o) {
   }
   if (o.status != SendStatus::kOk) {  // final: the owner will never take it
     spdlog::error("hand-off: node {} refused a queued message for {} for good ({}); dropped",
-                  view->members[o.origin].id, it->second.target, protocol::to_string(o.status));
+                  view->members[o.origin].id, q->handover ? q->id : it->second.target,
+                  protocol::to_string(o.status));
   }
   settle(*q, it, o.server_msg_id);
   replay_handoff(*q);
+  if (q->handover && handed_over(*q)) check_handed_over();
 }
 
 void Shard::on_peer_status(const PeerStatus& p) {
@@ -175,8 +183,11 @@ void Shard::on_peer_status(const PeerStatus& p) {
     return;
   }
   peer_up_[p.node] = true;
-  const cluster::View* view = env_.view();
+  const cluster::View* view = this->view();
   if (view == nullptr || p.node >= view->size()) return;
+  for (const auto& id : handing_over_) {
+    if (UserState* u = find_user(id); u != nullptr && u->queue_node == p.node) replay_handoff(*u);
+  }
   std::string queue = cluster::handoff_queue_name(view->members[p.node].id);
   if (shard_of(queue, config_.shards) != id_) return;
   replay_handoff(user(queue));  // a new queue starts "spilled": it loads what a past run left
@@ -184,17 +195,21 @@ void Shard::on_peer_status(const PeerStatus& p) {
 
 void Shard::peer_down(cluster::NodeIndex node) {
   if (node < peer_up_.size()) peer_up_[node] = false;
-  const cluster::View* view = env_.view();
+  const cluster::View* view = this->view();
   if (view == nullptr || node >= view->size()) return;
   std::string queue = cluster::handoff_queue_name(view->members[node].id);
-  if (shard_of(queue, config_.shards) != id_) return;
-  if (UserState* q = find_user(queue)) {
-    for (auto& [id, m] : q->inbox) {
+  auto rewind = [](UserState& q) {
+    for (auto& [id, m] : q.inbox) {
       if (m.delivered_on == kReplaySession) m.delivered_on = 0;
     }
-    q->replay_inflight = 0;
-    q->replay_cursor = 0;
+    q.replay_inflight = 0;
+    q.replay_cursor = 0;
+  };
+  for (const auto& id : handing_over_) {
+    if (UserState* u = find_user(id); u != nullptr && u->queue_node == node) rewind(*u);
   }
+  if (shard_of(queue, config_.shards) != id_) return;
+  if (UserState* q = find_user(queue)) rewind(*q);
   std::vector<RouteMessage> back;
   for (auto it = forwards_.begin(); it != forwards_.end();) {
     if (it->second.node != node) {
@@ -217,10 +232,17 @@ void Shard::peer_down(cluster::NodeIndex node) {
   std::stable_sort(back.begin(), back.end(), [](const RouteMessage& a, const RouteMessage& b) {
     return a.sender != b.sender ? a.sender < b.sender : a.client_msg_id < b.client_msg_id;
   });
+  bool drain_them = proposal_ && freeze_.marked && !back.empty() &&
+                    std::any_of(back.begin(), back.end(), [this](const RouteMessage& r) {
+                      return r.relay_id <= freeze_.relay_mark;
+                    });
   for (auto& r : back) {
     metrics_.forwards_requeued.add();
     accept_route(std::move(r));
   }
+  // Frozen, and forwards from before the freeze came back: they are queue rows now, with new
+  // ids, and the drain must still wait for them (else the view could change with them queued).
+  if (drain_them) freeze_.message_mark = make_message_id(incarnation_, id_, seq_);
 }
 
 void Shard::retry_replays(std::uint64_t now) {

@@ -14,6 +14,18 @@
 
 namespace iris::core {
 
+// What a shard tells its driver about a view change (engine/cluster/reconfig.h).
+struct ShardReport {
+  enum class Kind : std::uint8_t {
+    kDrained,     // frozen for the proposal of `epoch`, and everything sent before is answered
+    kHandedOver,  // every user this shard lost in `epoch` is handed over (and, on a member that
+                  // is leaving, every hand-off queue and forward is empty)
+  };
+  Kind kind = Kind::kDrained;
+  ShardId shard = 0;
+  std::uint64_t epoch = 0;
+};
+
 class ShardEnv {
  public:
   virtual ~ShardEnv() = default;
@@ -38,9 +50,11 @@ class ShardEnv {
   // The store; its completions run on this shard's thread.
   virtual store::Store& store() = 0;
 
-  // Cluster (docs/cluster.md). nullptr: a single node, every user is local. The view does not
-  // change while the shard runs.
+  // Cluster (docs/cluster.md). nullptr: a single node, every user is local. The view the shard
+  // starts with; later views reach it as ViewEvents.
   virtual const cluster::View* view() { return nullptr; }
+  // A view change's progress, for the driver's Reconfig.
+  virtual void report(const ShardReport& report) { (void)report; }
   // Sends a RouteMessage, SendOutcome, PresenceRequest or PresenceNotice to member `node`, over
   // its FIFO peer link; the receiving driver hands it to shard_for_peer_message() there. False
   // when the link is down or its queue is full: nothing was sent (PeerStatus down follows).
@@ -62,12 +76,15 @@ inline ShardId shard_for_peer_message(const ShardMessage& m, const cluster::View
     std::uint32_t shards;
     ShardId operator()(const RouteMessage& r) const { return shard_of(r.recipient, shards); }
     ShardId operator()(const SendOutcome& o) const {
+      if (!o.recipient.empty()) return shard_of(o.recipient, shards);  // a hand-over's answer
       return shard_of(cluster::handoff_queue_name(view.members.at(o.origin).id), shards);
     }
     ShardId operator()(const PresenceRequest& r) const { return shard_of(r.target, shards); }
     ShardId operator()(const PresenceNotice& n) const { return shard_of(n.subscriber, shards); }
     ShardId operator()(const AdoptSession&) const { return 0; }  // never crosses nodes
     ShardId operator()(const PeerStatus&) const { return 0; }     // never crosses nodes
+    ShardId operator()(const ViewEvent&) const { return 0; }      // never crosses nodes
+    ShardId operator()(const FreezeMark&) const { return 0; }     // never crosses nodes
   };
   return std::visit(Visitor{view, shards}, m);
 }

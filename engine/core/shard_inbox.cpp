@@ -20,6 +20,7 @@ using protocol::SendStatus;
 namespace {
 constexpr std::uint32_t kRetryMemoryMs = 50;
 constexpr std::uint32_t kRetryOrderMs = 5;  // held back behind a refused message: retry it first
+constexpr std::uint32_t kRetryViewMs = 100;  // a view change is moving the sender or recipient
 }
 
 void Shard::handle_send(Session& s, const protocol::Send& send) {
@@ -61,6 +62,14 @@ void Shard::handle_send(Session& s, const protocol::Send& send) {
     reply(SendStatus::kRetryLater, retry_ms);
     return;
   }
+  if (proposal_ && (moves(u.id) || moves(send.recipient))) {
+    // A view change is being prepared that gives the sender or the recipient another home: what
+    // is already on its way drains first, nothing new joins it (docs/cluster.md).
+    metrics_.send_rejected_frozen.add();
+    s.send_hold.refuse(send.client_msg_id, now, config_.order_hold_us);
+    reply(SendStatus::kRetryLater, kRetryViewMs);
+    return;
+  }
   u.dedup.add_pending(send.client_msg_id);
   RouteMessage route;
   route.sender = u.id;
@@ -69,7 +78,7 @@ void Shard::handle_send(Session& s, const protocol::Send& send) {
   route.client_msg_id = send.client_msg_id;
   route.accepted_us = now;
   route.payload.assign(reinterpret_cast<const char*>(send.payload.data()), send.payload.size());
-  if (const cluster::View* view = env_.view()) {
+  if (const cluster::View* view = this->view()) {
     const cluster::NodeIndex owner = view->owner_of(route.recipient);  // one rendezvous pass
     if (owner != view->self) {
       // Owned by another node: through the shard that relays to it (it forwards at once, or
@@ -91,19 +100,26 @@ void Shard::handle_send(Session& s, const protocol::Send& send) {
 
 void Shard::accept_route(RouteMessage&& r) {
   std::uint64_t now = env_.now_us();
+  const std::string_view answer_to = r.handover ? std::string_view(r.recipient) : std::string_view();
   if (r.origin != cluster::kLocalNode) {
-    // From another node: accept only what this node owns under the same view (the fence). A
-    // route made under another epoch, or for a user owned elsewhere, is refused: the origin
-    // re-routes it once its view agrees.
-    const cluster::View* view = env_.view();
-    if (view == nullptr || r.epoch != view->epoch || cluster::is_handoff_queue(r.recipient) ||
-        !view->owns(r.recipient)) {
+    // From another node: accept only what this node owns, under the view the route was made in
+    // and under its own (the fence). A route made under a view this node does not know, for a user
+    // owned elsewhere, or for a user still being handed over to it, is refused: the origin
+    // re-routes it once the views agree. A hand-over message needs this node to own the user now.
+    const cluster::View* view = this->view();
+    bool ok = view != nullptr && !cluster::is_handoff_queue(r.recipient);
+    if (ok && r.handover) {
+      ok = r.epoch == view->epoch && view->owns(r.recipient);
+    } else if (ok) {
+      ok = owns_under(r.epoch, r.recipient) && !incoming(r.recipient);
+    }
+    if (!ok) {
       metrics_.routes_fenced.add();
       logging::event(spdlog::level::info, "route_fenced",
                      {{"sender", r.sender}, {"recipient", r.recipient},
                       {"epoch", std::to_string(r.epoch)}});
       reply_outcome(r.sender, r.client_msg_id, SendStatus::kRetryLater, 0, kRetryMemoryMs,
-                    r.origin, r.relay_id);
+                    r.origin, r.relay_id, answer_to);
       return;
     }
   }
@@ -113,10 +129,17 @@ void Shard::accept_route(RouteMessage&& r) {
                    {{"sender", r.sender}, {"recipient", u.id},
                     {"client_msg_id", std::to_string(r.client_msg_id)},
                     {"status", protocol::to_string(st)}});
-    u.holds[r.sender].refuse(r.client_msg_id, now, config_.order_hold_us);
-    reply_outcome(r.sender, r.client_msg_id, st, 0, retry_ms, r.origin, r.relay_id);
+    // A hand-over comes back in order by itself (its old owner rewinds to the refused one).
+    if (!r.handover) u.holds[r.sender].refuse(r.client_msg_id, now, config_.order_hold_us);
+    reply_outcome(r.sender, r.client_msg_id, st, 0, retry_ms, r.origin, r.relay_id, answer_to);
   };
-  if (auto h = u.holds.find(r.sender); h != u.holds.end()) {
+  if (r.origin == cluster::kLocalNode && !cluster::is_handoff_queue(r.recipient) &&
+      incoming(r.recipient)) {
+    metrics_.send_rejected_retry_later.add();
+    refuse(SendStatus::kRetryLater, kRetryViewMs);  // moved here; its old owner is handing it over
+    return;
+  }
+  if (auto h = u.holds.find(r.sender); !r.handover && h != u.holds.end()) {
     if (h->second.holds_back(r.client_msg_id, now, config_.order_hold_us)) {
       metrics_.send_rejected_order.add();
       h->second.refuse(r.client_msg_id, now, config_.order_hold_us);
@@ -130,7 +153,7 @@ void Shard::accept_route(RouteMessage&& r) {
   if (queue && r.origin == cluster::kLocalNode && relay_route(u, r)) return;  // sent to its owner
   if (!queue && sabotage(Sabotage::kAckThenDrop)) {
     reply_outcome(r.sender, r.client_msg_id, SendStatus::kOk, next_message_id(), 0, r.origin,
-                  r.relay_id);
+                  r.relay_id, answer_to);
     return;
   }
   if (now < store_down_until_us_) {
@@ -155,11 +178,13 @@ void Shard::accept_route(RouteMessage&& r) {
   m.target = std::move(r.target);
   m.origin = r.origin;
   m.relay_id = r.relay_id;
+  m.handover_in = r.handover;
   memory_bytes_ += m.footprint();
   u.memory_bytes += m.footprint();
   metrics_.memory_bytes.set(static_cast<std::int64_t>(memory_bytes_));
   metrics_.inbox_messages.add(1);
-  (queue ? metrics_.handoff_queued : metrics_.sends_accepted).add();
+  (r.handover ? metrics_.handover_received
+              : queue ? metrics_.handoff_queued : metrics_.sends_accepted).add();
   u.inbox.emplace_hint(u.inbox.end(), id, std::move(m));
   u.last_active_us = now;
   if (u.session != nullptr) {
@@ -211,8 +236,10 @@ std::uint32_t Shard::bucket_for(UserState& u, const std::string& sender, std::ui
 
 void Shard::reply_outcome(const std::string& sender, std::uint64_t client_msg_id, SendStatus st,
                           std::uint64_t server_id, std::uint32_t retry_ms,
-                          cluster::NodeIndex origin, std::uint64_t relay_id) {
-  SendOutcome outcome{sender, client_msg_id, st, server_id, retry_ms, relay_id};
+                          cluster::NodeIndex origin, std::uint64_t relay_id,
+                          std::string_view handover_recipient) {
+  SendOutcome outcome{sender, client_msg_id, st, server_id, retry_ms, relay_id,
+                      cluster::kLocalNode, std::string(handover_recipient)};
   if (origin != cluster::kLocalNode) {
     // Lost if the link is down: the origin then takes its forwards back itself (peer_down()).
     if (!env_.post_node(origin, std::move(outcome))) metrics_.outcomes_lost.add();
@@ -417,7 +444,8 @@ void Shard::settle(UserState& u, std::map<std::uint64_t, InboxMessage>::iterator
     removes_.push_back(id);  // durable, or a failed write may have landed
   }
   if (!m.outcome_sent) {
-    reply_outcome(m.sender, m.client_msg_id, SendStatus::kOk, server_id, 0, m.origin, m.relay_id);
+    reply_outcome(m.sender, m.client_msg_id, SendStatus::kOk, server_id, 0, m.origin, m.relay_id,
+                  m.handover_in ? std::string_view(u.id) : std::string_view());
   }
   erase_message(u, it);
 }
@@ -498,7 +526,8 @@ void Shard::on_persisted(std::vector<PersistRef> refs, std::uint64_t started_us,
     }
     m.durability = status ? Durability::kDurable : Durability::kVolatile;
     if (!m.outcome_sent) {
-      reply_outcome(m.sender, m.client_msg_id, SendStatus::kOk, ref.id, 0, m.origin, m.relay_id);
+      reply_outcome(m.sender, m.client_msg_id, SendStatus::kOk, ref.id, 0, m.origin, m.relay_id,
+                    m.handover_in ? std::string_view(u->id) : std::string_view());
       m.outcome_sent = true;
     }
     if (m.recipient_acked) {
@@ -539,7 +568,9 @@ void Shard::flush_removes() {
   metrics_.removed.add(removes_.size());
   std::vector<std::uint64_t> ids = std::move(removes_);
   removes_ = {};
+  ++removes_inflight_;
   env_.store().remove(ids, [this, ids](Status st) {
+    --removes_inflight_;
     if (!st) {  // rows stay until a later delete succeeds; never redelivered meanwhile in memory
       spdlog::warn("deleting {} acked messages failed: {}; will retry", ids.size(), st.to_string());
       removes_.insert(removes_.end(), ids.begin(), ids.end());

@@ -5,6 +5,7 @@
 // (engine/peer/peer_codec.h encodes them; docs/cluster.md).
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <variant>
 
@@ -30,6 +31,9 @@ struct RouteMessage {
   // Local only: the real recipient of a message queued for hinted hand-off (`recipient` is then
   // the queue's reserved name, cluster::handoff_queue_name()).
   std::string target;
+  // A user's old owner -> its new owner after a view change (HANDOVER_MESSAGE on the wire): a
+  // message of the moved inbox, `relay_id` its id at the old owner. Accepted whatever else waits.
+  bool handover = false;
 };
 
 // Recipient's home shard -> sender's home shard: the outcome for the sender's SEND_ACK.
@@ -42,6 +46,9 @@ struct SendOutcome {
   // Between nodes: the RouteMessage's relay_id, echoed; `origin` as in RouteMessage.
   std::uint64_t relay_id = 0;
   cluster::NodeIndex origin = cluster::kLocalNode;
+  // The answer to a hand-over message (HANDOVER_OUTCOME on the wire): the moved user, whose
+  // shard at the old owner takes it. Empty for every other outcome.
+  std::string recipient;
 };
 
 // A connection whose user lives on another shard: the local shard handled HELLO/LOGIN and hands
@@ -76,7 +83,35 @@ struct PeerStatus {
   bool up = false;
 };
 
+// Driver -> every shard of a node: a step of a view change (engine/cluster/reconfig.h), in the
+// order the node took them. Never refused.
+struct ViewEvent {
+  enum class Kind : std::uint8_t {
+    kFreeze,        // `view` is a proposal: refuse sends whose sender or recipient it moves, mark
+                    // what is in flight, report kDrained once that is answered
+    kThaw,          // the proposal of `epoch` is dropped: back to normal
+    kCommit,        // `view` is the view now (`previous` the one before it): hand over the users
+                    // this node no longer owns, unless `handed_over` (done before a restart)
+    kHandoverDone,  // member `node` has handed over what it lost in `epoch`
+  };
+  Kind kind = Kind::kThaw;
+  std::shared_ptr<const cluster::View> view;
+  std::shared_ptr<const cluster::View> previous;
+  bool handed_over = false;
+  cluster::NodeIndex node = 0;
+  std::uint64_t epoch = 0;
+  std::uint64_t round = 0;  // kFreeze, kThaw: which proposal of `epoch`
+};
+
+// Shard -> every other shard of its node when it freezes, behind whatever it posted before: once a
+// shard has every other shard's mark, nothing accepted before the freeze is still on its way to it.
+struct FreezeMark {
+  ShardId from = 0;
+  std::uint64_t epoch = 0;
+  std::uint64_t round = 0;
+};
+
 using ShardMessage = std::variant<RouteMessage, SendOutcome, AdoptSession, PresenceRequest,
-                                  PresenceNotice, PeerStatus>;
+                                  PresenceNotice, PeerStatus, ViewEvent, FreezeMark>;
 
 }  // namespace iris::core

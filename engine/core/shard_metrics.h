@@ -20,6 +20,9 @@ struct ShardMetrics {
   metrics::Counter forwarded, handoff_queued, handoff_replayed, forwards_requeued, routes_fenced,
       outcomes_lost;
   metrics::Gauge handoff_messages;
+  // View changes: moved inbox messages sent to their new owner, and taken from an old owner;
+  // sends refused while frozen for a proposal that moves their sender or recipient.
+  metrics::Counter handover_sent, handover_received, send_rejected_frozen;
   metrics::Counter hot_promotions, hot_demotions, bucketed_messages;
   metrics::Gauge hot_users;
   metrics::Gauge sessions, handshakes, users, memory_bytes, inbox_messages, inflight;

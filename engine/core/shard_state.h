@@ -66,6 +66,7 @@ struct Shard::InboxMessage {
   std::uint32_t bucket = 0;
   Durability durability = Durability::kVolatile;
   bool maybe_stored = false;     // a write was attempted: delete from the store when acked
+  bool handover_in = false;      // came from its old owner: answered with a HANDOVER_OUTCOME
   bool outcome_sent = false;     // the sender has its SEND_ACK (or never needs one: loaded row)
   bool recipient_acked = false;  // acked while a store write was in flight
   SessionId delivered_on = 0;    // session it is in flight on; 0 = not in flight
@@ -114,6 +115,9 @@ struct Shard::UserState {
   // Hinted hand-off queue for member queue_node (the user id is handoff_queue_name()): its
   // "delivery" forwards to that node; an OK outcome from there acts as the ACK.
   cluster::NodeIndex queue_node = cluster::kLocalNode;
+  // A user this node lost in a view change: its inbox replays to its new owner (queue_node) as
+  // HANDOVER_MESSAGEs, and the new owner's answers act as ACKs.
+  bool handover = false;
   std::uint64_t replay_cursor = 0;  // highest id forwarded
   std::uint32_t replay_inflight = 0;
   std::uint64_t replay_retry_at_us = 0;  // 0: not waiting out a refusal
@@ -123,7 +127,8 @@ struct Shard::UserState {
 
   bool idle() const {
     return session == nullptr && inbox.empty() && !loading && !last_seen_loading &&
-           subscribers.empty() && dedup.pending() == 0 && !presence_dirty && buckets == 1;
+           subscribers.empty() && dedup.pending() == 0 && !presence_dirty && buckets == 1 &&
+           !(handover && spilled);
   }
 };
 

@@ -1,5 +1,5 @@
 #pragma once
-// The peer (node-to-node) protocol, version 1: frames, encoder, decoder and stream reassembly.
+// The peer (node-to-node) protocol, version 2: frames, encoder, decoder and stream reassembly.
 // docs/cluster.md ("Peer protocol") is the normative text; this header mirrors it.
 //
 // Nodes exchange frames over one TCP link per pair of nodes, framed like the client protocol
@@ -18,14 +18,16 @@
 #include <variant>
 
 #include "engine/cluster/heartbeat.h"
+#include "engine/cluster/view_frames.h"
 #include "engine/common/status.h"
 #include "engine/core/shard_message.h"
 #include "engine/protocol/codec.h"
 
 namespace iris::peer {
 
-inline constexpr std::uint32_t kPeerProtocolVersion = 1;
+inline constexpr std::uint32_t kPeerProtocolVersion = 2;
 inline constexpr std::uint32_t kMaxPeerFrame = 128 * 1024;  // type + body
+static_assert(kMaxPeerFrame == cluster::kMaxViewFrame);
 inline constexpr std::uint32_t kMaxClusterName = 64;        // PEER_HELLO cluster bytes (0..64)
 inline constexpr std::uint32_t kMaxNodeId = 64;             // node id bytes (1..64)
 
@@ -37,6 +39,14 @@ enum class PeerFrameType : std::uint8_t {
   kSendOutcome = 0x05,
   kPresenceRequest = 0x06,
   kPresenceNotice = 0x07,
+  kViewPrepare = 0x08,
+  kViewVote = 0x09,
+  kViewCommit = 0x0A,
+  kViewAbort = 0x0B,
+  kViewQuery = 0x0C,
+  kJoinRequest = 0x0D,
+  kHandoverMessage = 0x0E,  // a core::RouteMessage with handover set
+  kHandoverOutcome = 0x0F,  // a core::SendOutcome with a recipient
 };
 
 // First frame in both directions of a link: who is speaking, in which cluster.
@@ -54,8 +64,18 @@ using cluster::HeartbeatAck;
 // core::RouteMessage, core::SendOutcome, core::PresenceRequest and core::PresenceNotice travel as
 // they are. Not on the wire: `origin` (decode leaves kLocalNode; the receiving driver sets it from
 // the link) and RouteMessage::target (local only: decode leaves it empty, encode ignores it).
-using PeerFrame = std::variant<PeerHello, Heartbeat, HeartbeatAck, core::RouteMessage,
-                               core::SendOutcome, core::PresenceRequest, core::PresenceNotice>;
+// A RouteMessage with `handover` set travels as HANDOVER_MESSAGE (the same layout), a SendOutcome
+// with a `recipient` as HANDOVER_OUTCOME. The view-change frames are engine/cluster/view_frames.h.
+using cluster::JoinRequest;
+using cluster::ViewAbort;
+using cluster::ViewCommit;
+using cluster::ViewPrepare;
+using cluster::ViewQuery;
+using cluster::ViewVote;
+using PeerFrame =
+    std::variant<PeerHello, Heartbeat, HeartbeatAck, core::RouteMessage, core::SendOutcome,
+                 core::PresenceRequest, core::PresenceNotice, ViewPrepare, ViewVote, ViewCommit,
+                 ViewAbort, ViewQuery, JoinRequest>;
 
 // A whole frame split off a link's byte stream: its type byte and its body (a view).
 struct PeerFrameView {
@@ -74,7 +94,8 @@ Result<PeerFrame> decode_peer(const PeerFrameView& frame);
 // field is 0, over kMaxPeerFrame, or does not match the size of `bytes`.
 Result<PeerFrame> decode_peer(std::span<const std::uint8_t> bytes);
 
-// The frame's name for logs ("PEER_HELLO", "ROUTE_MESSAGE", ...).
+// The frame's type on the wire, and its name for logs ("PEER_HELLO", "ROUTE_MESSAGE", ...).
+PeerFrameType peer_frame_type(const PeerFrame& frame);
 const char* peer_frame_name(const PeerFrame& frame);
 const char* to_string(PeerFrameType type);  // "UNKNOWN" for values not listed
 

@@ -16,7 +16,8 @@ inline std::optional<PeerFrame> to_peer_frame(core::ShardMessage&& message) {
       [](auto& m) -> std::optional<PeerFrame> {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, core::AdoptSession> ||
-                      std::is_same_v<T, core::PeerStatus>) {
+                      std::is_same_v<T, core::PeerStatus> || std::is_same_v<T, core::ViewEvent> ||
+                      std::is_same_v<T, core::FreezeMark>) {
           return std::nullopt;
         } else {
           return PeerFrame(std::move(m));

@@ -88,6 +88,10 @@ void FaultyStore::load_inbox(std::string recipient, std::uint64_t after_id, std:
   inner_.load_inbox(std::move(recipient), after_id, limit, delayed(std::move(done)));
 }
 
+void FaultyStore::list_recipients(ListCompletion done) {
+  inner_.list_recipients(delayed(std::move(done)));
+}
+
 void FaultyStore::put_last_seen(std::string user, std::uint64_t ms, Completion done) {
   inner_.put_last_seen(std::move(user), ms, delayed(std::move(done)));
 }

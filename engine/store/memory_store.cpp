@@ -1,5 +1,6 @@
 #include "engine/store/memory_store.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace iris::store {
@@ -70,6 +71,25 @@ void MemoryStore::load_inbox(std::string recipient, std::uint64_t after_id, std:
       }
     }
   }
+  if (!done) return;
+  if (!failure.is_ok()) {
+    done(std::move(failure));
+  } else {
+    done(std::move(out));
+  }
+}
+
+void MemoryStore::list_recipients(ListCompletion done) {
+  std::vector<std::string> out;
+  Status failure;
+  {
+    std::lock_guard lock(mu_);
+    failure = fail_reads_;
+    for (const auto& [recipient, inbox] : inboxes_) {
+      if (!inbox.empty()) out.push_back(recipient);
+    }
+  }
+  std::sort(out.begin(), out.end());
   if (!done) return;
   if (!failure.is_ok()) {
     done(std::move(failure));

@@ -22,6 +22,7 @@ class MemoryStore final : public Store {
   void remove(std::vector<std::uint64_t> ids, Completion done) override;
   void load_inbox(std::string recipient, std::uint64_t after_id, std::size_t limit,
                   LoadCompletion done) override;
+  void list_recipients(ListCompletion done) override;
   void put_last_seen(std::string user, std::uint64_t ms, Completion done) override;
   void get_last_seen(std::string user, LastSeenCompletion done) override;
   Result<std::uint64_t> next_incarnation() override;

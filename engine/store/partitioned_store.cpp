@@ -91,6 +91,37 @@ void PartitionedStore::remove(std::vector<std::uint64_t> ids, Completion done) {
   for (auto& part : parts_) part->remove(ids, [join](Status s) { join->finish(std::move(s)); });
 }
 
+// Every partition's list, merged (a hot recipient's buckets may be in several).
+void PartitionedStore::list_recipients(ListCompletion done) {
+  struct List {
+    std::mutex mu;
+    std::size_t pending = 0;
+    std::vector<std::string> out;
+    Status error;
+    ListCompletion done;
+  };
+  auto list = std::make_shared<List>();
+  list->pending = parts_.size();
+  list->done = std::move(done);
+  for (auto& part : parts_) {
+    part->list_recipients([list](Result<std::vector<std::string>> r) {
+      std::unique_lock lock(list->mu);
+      if (!r) {
+        if (list->error.is_ok()) list->error = r.status();
+      } else {
+        list->out.insert(list->out.end(), r->begin(), r->end());
+      }
+      if (--list->pending > 0) return;
+      lock.unlock();
+      if (!list->done) return;
+      if (!list->error.is_ok()) return list->done(list->error);
+      std::sort(list->out.begin(), list->out.end());
+      list->out.erase(std::unique(list->out.begin(), list->out.end()), list->out.end());
+      list->done(std::move(list->out));
+    });
+  }
+}
+
 void PartitionedStore::load_inbox(std::string recipient, std::uint64_t after_id, std::size_t limit,
                                   LoadCompletion done) {
   if (parts_.size() == 1) {

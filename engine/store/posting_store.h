@@ -41,6 +41,9 @@ class PostingStore final : public Store {
                   LoadCompletion done) override {
     inner_.load_inbox(std::move(r), after, limit, later(std::move(done)));
   }
+  void list_recipients(ListCompletion done) override {
+    inner_.list_recipients(later(std::move(done)));
+  }
   void put_last_seen(std::string u, std::uint64_t ms, Completion done) override {
     inner_.put_last_seen(std::move(u), ms, later(std::move(done)));
   }

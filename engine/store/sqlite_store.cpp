@@ -259,8 +259,12 @@ struct SqliteStore::Request {
   struct Barrier {  // flush(): completes after every request queued before it
     std::promise<void> reached;
   };
+  struct List {
+    ListCompletion done;
+    std::optional<Result<std::vector<std::string>>> result;  // set before completion
+  };
 
-  std::variant<Append, Remove, PutLastSeen, Load, GetLastSeen, Barrier> op;
+  std::variant<Append, Remove, PutLastSeen, Load, GetLastSeen, Barrier, List> op;
   Status status;  // outcome of a write, set by its transaction (ok by default)
 
   bool is_write() const { return op.index() <= 2; }  // the first three alternatives write
@@ -279,6 +283,7 @@ void SqliteStore::Request::fail(const Status& s) {
   status = s;
   if (auto* l = std::get_if<Load>(&op)) l->result = s;
   if (auto* g = std::get_if<GetLastSeen>(&op)) g->result = s;
+  if (auto* l = std::get_if<List>(&op)) l->result = s;
 }
 
 void SqliteStore::Request::complete() {
@@ -300,13 +305,16 @@ void SqliteStore::Request::complete() {
                    if (g.done) g.done(std::move(*g.result));
                  },
                  [](Barrier& b) { b.reached.set_value(); },
+                 [](List& l) {
+                   if (l.done) l.done(std::move(*l.result));
+                 },
              },
              op);
 }
 
 struct SqliteStore::Statements {
   StmtPtr begin, commit, rollback;
-  StmtPtr insert, remove, load, put_seen, get_seen;
+  StmtPtr insert, remove, load, put_seen, get_seen, list;
 };
 
 struct SqliteStore::TxnDelta {
@@ -353,6 +361,7 @@ Status SqliteStore::init() {
        "INSERT INTO last_seen(user, ms) VALUES(?1, ?2)"
        " ON CONFLICT(user) DO UPDATE SET ms = excluded.ms"},
       {&stmts_->get_seen, "SELECT ms FROM last_seen WHERE user = ?1"},
+      {&stmts_->list, "SELECT DISTINCT recipient FROM inbox ORDER BY recipient"},
   };
   for (const auto& [slot, text] : sql) {
     auto stmt = prepare(db_, text);
@@ -437,6 +446,10 @@ void SqliteStore::load_inbox(std::string recipient, std::uint64_t after_id, std:
 
 void SqliteStore::put_last_seen(std::string user, std::uint64_t ms, Completion done) {
   enqueue(Request::PutLastSeen{std::move(user), ms, std::move(done)}, 1);
+}
+
+void SqliteStore::list_recipients(ListCompletion done) {
+  enqueue(Request::List{std::move(done), std::nullopt}, 1);
 }
 
 void SqliteStore::get_last_seen(std::string user, LastSeenCompletion done) {
@@ -594,6 +607,10 @@ Status SqliteStore::execute(Request& req, TxnDelta& delta) {
                           return read_status(g.result->status());
                         },
                         [](Request::Barrier&) { return Status::ok(); },
+                        [&](Request::List& l) {
+                          l.result = exec_list();
+                          return read_status(l.result->status());
+                        },
                     },
                     req.op);
 }
@@ -670,6 +687,16 @@ Result<std::uint64_t> SqliteStore::exec_get_last_seen(const std::string& user) {
   sqlite3_reset(s);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(db_, rc, "get_last_seen");
   return ms;
+}
+
+Result<std::vector<std::string>> SqliteStore::exec_list() {
+  sqlite3_stmt* s = stmts_->list.get();
+  std::vector<std::string> out;
+  int rc = SQLITE_ROW;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) out.push_back(column_string(s, 0));
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE) return db_error(db_, rc, "list_recipients");
+  return out;
 }
 
 }  // namespace iris::store

@@ -62,6 +62,7 @@ class SqliteStore final : public Store {
   void remove(std::vector<std::uint64_t> ids, Completion done) override;
   void load_inbox(std::string recipient, std::uint64_t after_id, std::size_t limit,
                   LoadCompletion done) override;
+  void list_recipients(ListCompletion done) override;
   void put_last_seen(std::string user, std::uint64_t ms, Completion done) override;
   void get_last_seen(std::string user, LastSeenCompletion done) override;
   // Runs on the caller's thread with its own short-lived connection (start-up only).
@@ -96,6 +97,7 @@ class SqliteStore final : public Store {
   Result<std::vector<StoredMessage>> exec_load(const std::string& recipient, std::uint64_t after_id,
                                                std::size_t limit);
   Result<std::uint64_t> exec_get_last_seen(const std::string& user);
+  Result<std::vector<std::string>> exec_list();
 
   const SqliteStoreOptions options_;
   sqlite3* db_ = nullptr;  // owned; after open() used by the writer thread only

@@ -45,6 +45,7 @@ struct StoreStats {
 using Completion = std::function<void(Status)>;
 using LoadCompletion = std::function<void(Result<std::vector<StoredMessage>>)>;
 using LastSeenCompletion = std::function<void(Result<std::uint64_t>)>;
+using ListCompletion = std::function<void(Result<std::vector<std::string>>)>;
 
 class Store {
  public:
@@ -62,6 +63,10 @@ class Store {
   // Loads up to `limit` messages for `recipient` with id > after_id, in ascending id order.
   virtual void load_inbox(std::string recipient, std::uint64_t after_id, std::size_t limit,
                           LoadCompletion done) = 0;
+
+  // Every recipient (inbox or hand-off queue) with at least one row, in ascending byte order.
+  // A view change's hand-over finds this way the stored inboxes of users the node no longer owns.
+  virtual void list_recipients(ListCompletion done) = 0;
 
   // Last-seen time (Unix ms) of a user; 0 when never seen.
   virtual void put_last_seen(std::string user, std::uint64_t ms, Completion done) = 0;
