@@ -62,9 +62,24 @@ std::vector<AdminAction> admin_actions(const Fault& fault, std::uint64_t ttl_s,
     a.type = AdminAction::Type::kRecoverAll;
     a.what = "recover all";
     out.push_back(std::move(a));
-  } else if (std::holds_alternative<JoinNode>(fault) || std::holds_alternative<LeaveNode>(fault)) {
-    refuse("joins and leaves are not faults on a real cluster: start a node with --join, or "
-           "POST /v1/cluster/leave (docs/cluster.md)");
+  } else if (std::holds_alternative<JoinNode>(fault)) {
+    refuse("a real node joins when it is started with --join (docs/cluster.md)");
+  } else if (auto* lv = std::get_if<LeaveNode>(&fault)) {
+    // Any member can coordinate it: the node itself if attached, else the first attached one.
+    std::uint32_t via = lv->node;
+    for (std::uint32_t m = 0; m < n && !attached(via); ++m) via = m;
+    if (lv->node >= n || !attached(via)) {
+      refuse("no member's admin API is attached to ask for the leave");
+    } else {
+      AdminAction a;
+      a.type = AdminAction::Type::kPost;
+      a.member = via;
+      a.path = "/v1/cluster/leave";
+      a.ok_status = 202;
+      a.body = json::serialize(json::object{{"node", id(lv->node)}});
+      a.what = "leave " + id(lv->node);
+      out.push_back(std::move(a));
+    }
   } else if (std::holds_alternative<KillNode>(fault) || std::holds_alternative<RestartNode>(fault) ||
              std::holds_alternative<DrainNode>(fault)) {
     refuse("a real node is not killed or restarted through its admin API: use its service "

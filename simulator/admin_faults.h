@@ -15,7 +15,7 @@ namespace iris::sim {
 
 struct AdminAction {
   enum class Type {
-    kPost,         // POST /v1/faults `body` to `member`
+    kPost,         // POST `path` (/v1/faults) `body` to `member`
     kEndMatching,  // end `member`'s faults of `kind` (and `peer` / `user` when set), by id
     kRecoverAll,   // DELETE /v1/faults on every node
     kRefuse,       // not possible on real nodes: `what` says why
@@ -28,6 +28,10 @@ struct AdminAction {
   // kPost of a slow consumer: sent to every node; the one with the user's session takes it, the
   // others answer 409, which is not an error.
   bool any_node = false;
+  // kPost: where, and the status that means done (a fault: 201 Created; a leave, POST
+  // /v1/cluster/leave: 202 Accepted).
+  std::string path = "/v1/faults";
+  int ok_status = 201;
 };
 
 // `members`: the cluster's member ids in view order (fault node indices point into it);

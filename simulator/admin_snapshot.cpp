@@ -136,6 +136,17 @@ ClusterSnapshot merge_admin_documents(const std::vector<json::object>& docs) {
     n.memory_limit = u64(faults, "memory_limit");
     n.disk_slow = flag(faults, "disk_slow");
     n.disk_full = flag(faults, "disk_full");
+    // This node's own membership, as its view says.
+    n.epoch = u64(cl, "epoch");
+    if (const std::string phase = json_text(json_object_at(cl, "reconfig"), "phase"); !phase.empty()) {
+      n.reconfig = phase;
+    }
+    for (const auto& v : json_array_at(cl, "members")) {
+      if (v.is_object() && flag(v.get_object(), "self")) {
+        const std::string state = json_text(v.get_object(), "state");
+        if (!state.empty()) n.member_state = state;
+      }
+    }
     for (const auto& v : json_array_at(cl, "members")) {
       if (!v.is_object() || !v.get_object().contains("link")) continue;
       const json::object& l = json_object_at(v.get_object(), "link");

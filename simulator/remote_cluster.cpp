@@ -55,9 +55,15 @@ RemoteCluster::RemoteCluster(RemoteClusterOptions options) : options_(std::move(
       if (members && members->is_array()) {
         for (const auto& m : members->get_array()) {
           if (!m.is_object()) continue;
+          // Only active members own users (a joining, leaving or departed one owns nobody).
+          const std::string state = json_text(m.get_object(), "state");
           view_.members.push_back(
               {json_text(m.get_object(), "id"), json_text(m.get_object(), "peer_address"),
-               json_text(m.get_object(), "client_address")});
+               json_text(m.get_object(), "client_address"),
+               state.empty() || state == "active" ? cluster::MemberState::kActive
+               : state == "joining"               ? cluster::MemberState::kJoining
+               : state == "leaving"               ? cluster::MemberState::kLeaving
+                                                  : cluster::MemberState::kLeft});
         }
       }
       if (view_.members.empty()) {  // a single node: its own listener
@@ -147,10 +153,10 @@ void RemoteCluster::apply(const Fault& fault) {
           note("not applied: " + node_id(a.member) + "'s admin API was not reached");
           break;
         }
-        auto r = c->request("POST", "/v1/faults", a.body);
+        auto r = c->request("POST", a.path, a.body);
         if (!r) {
           note("not applied on " + node_id(a.member) + ": " + r.status().message());
-        } else if (r->status != 201 && !(a.any_node && r->status == 409)) {
+        } else if (r->status != a.ok_status && !(a.any_node && r->status == 409)) {
           note("not applied on " + node_id(a.member) + ": HTTP " + std::to_string(r->status) + " " + r->body);
         }
         break;

@@ -658,7 +658,7 @@ ClusterSnapshot SimCluster::snapshot() const {
   for (const auto& n : nodes_) {
     const std::string id = n->id;
     const auto& d = n->store->faults();
-    if (!n->alive) s.active_faults.push_back("KillNode " + id);
+    if (!n->alive && !n->left) s.active_faults.push_back("KillNode " + id);
     if (n->clog_us)
       s.active_faults.push_back("ClogNode " + id + " +" + std::to_string(n->clog_us) + " us");
     if (n->cpu_burn_us)

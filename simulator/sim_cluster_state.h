@@ -176,7 +176,7 @@ class SimCluster::Env final : public core::ShardEnv {
       auto& n = *c->nodes_[node];
       if (!n.alive || n.gen != gen) return;
       if (r.kind == core::ShardReport::Kind::kDrained) {
-        n.reconfig->on_shard_drained(r.shard, r.epoch, c->world_.now_us());
+        n.reconfig->on_shard_drained(r.shard, r.epoch, r.round, c->world_.now_us());
       } else {
         n.reconfig->on_shard_handed_over(r.shard, r.epoch, c->world_.now_us());
       }

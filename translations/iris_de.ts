@@ -485,6 +485,10 @@
         <source>sends %1 · acknowledged %2 · delivered %3 (all nodes attached)</source>
         <translation>Sendungen %1 · bestätigt %2 · zugestellt %3 (alle angehängten Knoten)</translation>
     </message>
+    <message>
+        <source>Add a &amp;node</source>
+        <translation>&amp;Knoten hinzufügen</translation>
+    </message>
 </context>
 <context>
     <name>iris::ui::NodesModel</name>
@@ -539,6 +543,18 @@
     <message>
         <source>Faults</source>
         <translation>Störungen</translation>
+    </message>
+    <message>
+        <source>left</source>
+        <translation>ausgetreten</translation>
+    </message>
+    <message>
+        <source>joining</source>
+        <translation>tritt bei</translation>
+    </message>
+    <message>
+        <source>leaving</source>
+        <translation>tritt aus</translation>
     </message>
 </context>
 <context>
@@ -853,6 +869,18 @@
     <message>
         <source>embedded: %1 nodes, seed %2</source>
         <translation>eingebettet: %1 Knoten, Seed %2</translation>
+    </message>
+    <message>
+        <source>View %1: %2</source>
+        <translation>Sicht %1: %2</translation>
+    </message>
+    <message>
+        <source>View %1 not made (%2): %3</source>
+        <translation>Sicht %1 nicht übernommen (%2): %3</translation>
+    </message>
+    <message>
+        <source>%1 refused for now: %2</source>
+        <translation>%1 vorerst abgelehnt: %2</translation>
     </message>
 </context>
 <context>
@@ -1256,6 +1284,30 @@
     <message>
         <source>Restore this link</source>
         <translation>Diese Verbindung wiederherstellen</translation>
+    </message>
+    <message>
+        <source>left</source>
+        <translation>ausgetreten</translation>
+    </message>
+    <message>
+        <source>joining</source>
+        <translation>tritt bei</translation>
+    </message>
+    <message>
+        <source>leaving</source>
+        <translation>tritt aus</translation>
+    </message>
+    <message>
+        <source>member: %1 · view epoch %2 · %3</source>
+        <translation>Mitglied: %1 · Sicht-Epoche %2 · %3</translation>
+    </message>
+    <message>
+        <source>Leave the cluster (its users move away)</source>
+        <translation>Cluster verlassen (seine Benutzer ziehen um)</translation>
+    </message>
+    <message>
+        <source>left the cluster: owns no user</source>
+        <translation>hat den Cluster verlassen: besitzt keine Benutzer</translation>
     </message>
 </context>
 <context>

@@ -484,6 +484,10 @@
         <source>sends %1 · acknowledged %2 · delivered %3 (all nodes attached)</source>
         <translation>发送 %1 · 已确认 %2 · 已投递 %3（所有已连接节点）</translation>
     </message>
+    <message>
+        <source>Add a &amp;node</source>
+        <translation>添加节点(&amp;N)</translation>
+    </message>
 </context>
 <context>
     <name>iris::ui::NodesModel</name>
@@ -538,6 +542,18 @@
     <message>
         <source>Faults</source>
         <translation>故障</translation>
+    </message>
+    <message>
+        <source>left</source>
+        <translation>已退出</translation>
+    </message>
+    <message>
+        <source>joining</source>
+        <translation>加入中</translation>
+    </message>
+    <message>
+        <source>leaving</source>
+        <translation>退出中</translation>
     </message>
 </context>
 <context>
@@ -852,6 +868,18 @@
     <message>
         <source>embedded: %1 nodes, seed %2</source>
         <translation>内嵌：%1 个节点，种子 %2</translation>
+    </message>
+    <message>
+        <source>View %1: %2</source>
+        <translation>视图 %1：%2</translation>
+    </message>
+    <message>
+        <source>View %1 not made (%2): %3</source>
+        <translation>视图 %1 未生效（%2）：%3</translation>
+    </message>
+    <message>
+        <source>%1 refused for now: %2</source>
+        <translation>%1 暂被拒绝：%2</translation>
     </message>
 </context>
 <context>
@@ -1255,6 +1283,30 @@
     <message>
         <source>Restore this link</source>
         <translation>恢复此链路</translation>
+    </message>
+    <message>
+        <source>left</source>
+        <translation>已退出</translation>
+    </message>
+    <message>
+        <source>joining</source>
+        <translation>加入中</translation>
+    </message>
+    <message>
+        <source>leaving</source>
+        <translation>退出中</translation>
+    </message>
+    <message>
+        <source>member: %1 · view epoch %2 · %3</source>
+        <translation>成员：%1 · 视图纪元 %2 · %3</translation>
+    </message>
+    <message>
+        <source>Leave the cluster (its users move away)</source>
+        <translation>退出集群（其用户将迁走）</translation>
+    </message>
+    <message>
+        <source>left the cluster: owns no user</source>
+        <translation>已退出集群：不再拥有用户</translation>
     </message>
 </context>
 <context>

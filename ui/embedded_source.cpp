@@ -147,7 +147,7 @@ class SimWorker final : public QObject {
 
   // Nodes dying and coming back, links going down and up: into the event log.
   void watch_membership() {
-    if (cluster_.size() != alive_.size()) alive_.assign(cluster_.size(), true);
+    if (cluster_.size() != alive_.size()) alive_.resize(cluster_.size(), true);  // a node joined
     for (std::uint32_t n = 0; n < cluster_.size(); ++n) {
       const bool alive = cluster_.node_alive(n);
       if (alive == alive_[n]) continue;
@@ -155,6 +155,19 @@ class SimWorker final : public QObject {
       emit eventLogged(now_s(), EventKind::kMembership,
                        alive ? tr("%1 is up").arg(QString::fromStdString(cluster_.node_id(n)))
                              : tr("%1 is down").arg(QString::fromStdString(cluster_.node_id(n))));
+    }
+    // Joins and leaves: every decision (and every request refused) once.
+    const auto& changes = cluster_.view_changes();
+    for (; changes_seen_ < changes.size(); ++changes_seen_) {
+      const auto& c = changes[changes_seen_];
+      const QString what = QString::fromStdString(c.what);
+      emit eventLogged(now_s(), EventKind::kMembership,
+                       c.committed  ? tr("View %1: %2").arg(c.epoch).arg(what)
+                       : c.epoch    ? tr("View %1 not made (%2): %3")
+                                       .arg(c.epoch)
+                                       .arg(what, QString::fromStdString(c.reason))
+                                    : tr("%1 refused for now: %2")
+                                       .arg(what, QString::fromStdString(c.reason)));
     }
   }
 
@@ -173,6 +186,7 @@ class SimWorker final : public QObject {
   }
 
   EmbeddedOptions options_;
+  std::size_t changes_seen_ = 0;
   sim::SimCluster cluster_;
   sim::LiveWorkload workload_;
   sim::IntervalMeter meter_;

@@ -264,6 +264,15 @@ void MainWindow::buildMenus() {
     fresh->setShortcut(QKeySequence::New);
     cluster->addSeparator();
   }
+  if (qobject_cast<EmbeddedSource*>(source_.get()) != nullptr) {
+    // A new node joins the running cluster (users move to it once every member sees it); a
+    // node leaves from its own menu in the topology.
+    auto* join = cluster->addAction(tr("Add a &node"), this, [this] {
+      source_->applyFault(sim::JoinNode{}, std::chrono::milliseconds{0});
+    });
+    join->setObjectName("joinNode");
+    cluster->addSeparator();
+  }
   auto* attach = cluster->addAction(tr("&Attach to cluster…"), this, [this] { attachDialog({}); });
   attach->setObjectName("attach");
   attach->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));

@@ -54,6 +54,7 @@ QVariant NodesModel::data(const QModelIndex& index, int role) const {
   const QString faults = node_faults(n);
   if (role == kNodeRole) return index.row();
   if (role == Qt::ForegroundRole && index.column() == kState) {
+    if (n.member_state == "left") return QBrush(QColor(0x7f, 0x8c, 0x8d));
     return QBrush(!n.alive ? QColor(0xc0, 0x39, 0x2b)
                            : faults.isEmpty() ? QColor(0x27, 0xae, 0x60) : QColor(0xd3, 0x84, 0x00));
   }
@@ -65,7 +66,12 @@ QVariant NodesModel::data(const QModelIndex& index, int role) const {
   switch (index.column()) {
     case kNode: return QString::fromStdString(n.id);
     case kState:
-      return !n.alive ? tr("down") : faults.isEmpty() ? tr("healthy") : tr("degraded");
+      // Membership first: a node joining, leaving or gone says so.
+      if (n.member_state == "left") return tr("left");
+      if (!n.alive) return tr("down");
+      if (n.member_state == "joining") return tr("joining");
+      if (n.member_state == "leaving") return tr("leaving");
+      return faults.isEmpty() ? tr("healthy") : tr("degraded");
     case kSessions: return QVariant::fromValue(n.sessions);
     case kUsers: return QVariant::fromValue(n.users);
     case kInbox: return QVariant::fromValue(n.inbox_messages);

@@ -285,15 +285,14 @@ int RemoteSource::nodeOfMember(std::uint32_t member) const {
   return -1;
 }
 
-void RemoteSource::post(int node, const QByteArray& body, const QString& what, bool any_node) {
+void RemoteSource::post(int node, const QByteArray& body, const QString& what, bool any_node,
+                        const QString& path, int ok_status) {
   QNetworkReply* reply = http_->post(
-      make_request(url(nodes_[static_cast<std::size_t>(node)].address, QStringLiteral("/v1/faults")),
-                   options_),
-      body);
-  connect(reply, &QNetworkReply::finished, this, [this, node, reply, what, any_node] {
+      make_request(url(nodes_[static_cast<std::size_t>(node)].address, path), options_), body);
+  connect(reply, &QNetworkReply::finished, this, [this, node, reply, what, any_node, ok_status] {
     reply->deleteLater();
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    if (status == 201) {
+    if (status == ok_status) {
       nodes_[static_cast<std::size_t>(node)].last_error.clear();
       emit eventLogged(static_cast<double>(clock_.elapsed()) / 1000.0, EventKind::kFault,
                        tr("%1 on %2").arg(what, nodes_[static_cast<std::size_t>(node)].address));
@@ -350,7 +349,8 @@ void RemoteSource::applyFault(const sim::Fault& fault, std::chrono::milliseconds
                            tr("%1: not attached to its admin API").arg(memberId(a.member)));
           break;
         }
-        post(node, QByteArray::fromStdString(a.body), QString::fromStdString(a.what), a.any_node);
+        post(node, QByteArray::fromStdString(a.body), QString::fromStdString(a.what), a.any_node,
+             QString::fromStdString(a.path), a.ok_status);
         break;
       }
       case sim::AdminAction::Type::kEndMatching: {

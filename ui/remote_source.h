@@ -77,7 +77,8 @@ class RemoteSource final : public ClusterSource {
   void retryLater(int node, const QString& why);
   void onDocument(int node, const QString& text);
   void publish();
-  void post(int node, const QByteArray& body, const QString& what, bool any_node);
+  void post(int node, const QByteArray& body, const QString& what, bool any_node,
+            const QString& path = QStringLiteral("/v1/faults"), int ok_status = 201);
   void deleteAll(int node);
   int nodeOfMember(std::uint32_t member) const;  // stream index of a member, or -1
   QString memberId(std::uint32_t member) const;

@@ -162,7 +162,9 @@ class TopologyLinksItem : public QGraphicsItem {
     QString label;
   };
 
-  bool drawn(const Link& l) const { return !hide_healthy_ || l.health != Health::kUp || l.cut; }
+  bool drawn(const Link& l) const {
+    return l.health != Health::kGone && (!hide_healthy_ || l.health != Health::kUp || l.cut);
+  }
   static QRectF labelRect(const Link& l) {
     const QPointF mid = (l.pa + l.pb) / 2;
     return {mid.x() - 60, mid.y() - 30, 120, 60};
@@ -182,6 +184,7 @@ class TopologyLinksItem : public QGraphicsItem {
         pen = {degradedColor(), 2.5, Qt::DashLine, Qt::FlatCap};
         break;
       case Health::kDown:
+      case Health::kGone:  // not drawn
         pen = {downLinkColor(), 2, Qt::DashLine, Qt::FlatCap};
         break;
     }
@@ -194,10 +197,10 @@ class TopologyLinksItem : public QGraphicsItem {
     return pen;
   }
 
-  static constexpr std::size_t kCutPath = 4;
+  static constexpr std::size_t kCutPath = 5;
   const bool hide_healthy_;
   std::vector<Link> links_;
-  std::array<QPainterPath, 5> paths_;  // by Health, then kCutPath
+  std::array<QPainterPath, 6> paths_;  // by Health, then kCutPath
   bool paths_dirty_ = true, cuts_drawn_ = false;
   QRectF bounds_;
 };

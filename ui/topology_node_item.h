@@ -129,8 +129,9 @@ class TopologyNodeItem : public QGraphicsItem {
   void paintBox(QPainter* p, const QPalette& pal, NodeHealth health) const {
     const QColor base = pal.color(QPalette::Base);
     const QColor accent = accentOf(health);
-    const QColor body = health == NodeHealth::kDead ? mix(base, QColor(128, 128, 128), 0.3)
-                                                    : mix(base, accent, 0.1);
+    const QColor body = health == NodeHealth::kDead || health == NodeHealth::kLeft
+                            ? mix(base, QColor(128, 128, 128), 0.3)
+                            : mix(base, accent, 0.1);
     if (isSelected()) {
       p->setPen(QPen(pal.color(QPalette::Highlight), 4));
       p->setBrush(Qt::NoBrush);
@@ -180,7 +181,12 @@ class TopologyNodeItem : public QGraphicsItem {
 
   void paintHeader(QPainter* p, NodeHealth health) const {
     const QColor fg = health == NodeHealth::kDegraded ? darkText() : QColor(Qt::white);
-    const QString state = health == NodeHealth::kDead       ? tr("DOWN")
+    // A node that is joining, leaving or has left says so before anything else.
+    const std::string& member = node_->member_state;
+    const QString state = member == "left"                 ? tr("left")
+                          : health == NodeHealth::kDead     ? tr("DOWN")
+                          : member == "joining"             ? tr("joining")
+                          : member == "leaving"             ? tr("leaving")
                           : health == NodeHealth::kDegraded ? tr("degraded")
                                                             : tr("up");
     p->setPen(fg);
@@ -201,6 +207,8 @@ class TopologyNodeItem : public QGraphicsItem {
                   .arg(loc.toString(node_->sessions), loc.toString(node_->users));
       second = tr("mem %1 · store %2 rows")
                    .arg(bytes(node_->memory_bytes), loc.toString(node_->store_rows));
+    } else if (node_->member_state == "left") {
+      first = tr("left the cluster: owns no user");
     } else {
       first = tr("down · incarnation %1").arg(node_->incarnation);
       second = tr("store %1 rows").arg(loc.toString(node_->store_rows));
@@ -256,7 +264,9 @@ class TopologyNodeItem : public QGraphicsItem {
       p->setPen(pal.color(QPalette::PlaceholderText));
       p->setFont(sceneFont(scene(), 11));
       p->drawText(QRectF(10, kShardTop, kNodeW - 20, kBarMaxH + 28), Qt::AlignCenter,
-                  node_->alive ? tr("no shards") : tr("no shards while down"));
+                  node_->alive                        ? tr("no shards")
+                  : node_->member_state == "left" ? QString()
+                                                  : tr("no shards while down"));
       return;
     }
     const double slot = (kNodeW - 20) / n;
@@ -327,6 +337,10 @@ class TopologyNodeItem : public QGraphicsItem {
     lines << tr("%1: %2, incarnation %3")
                  .arg(QString::fromStdString(node_->id), node_->alive ? tr("up") : tr("down"))
                  .arg(node_->incarnation);
+    lines << tr("member: %1 · view epoch %2 · %3")
+                 .arg(QString::fromStdString(node_->member_state))
+                 .arg(node_->epoch)
+                 .arg(QString::fromStdString(node_->reconfig));
     if (node_->alive) {
       lines << tr("%1 sessions, %2 users, %3 in inboxes, memory %4")
                    .arg(loc.toString(node_->sessions), loc.toString(node_->users),

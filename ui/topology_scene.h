@@ -134,9 +134,11 @@ void drawPlate(QPainter* p, QPointF at, const QString& text, const QColor& fg, c
   p->drawText(r, Qt::AlignCenter, text);
 }
 
-enum class NodeHealth { kHealthy, kDegraded, kDead };
+// kLeft: the node left the cluster (grey, no links).
+enum class NodeHealth { kHealthy, kDegraded, kDead, kLeft };
 
 NodeHealth healthOf(const sim::NodeSnapshot& n) {
+  if (n.member_state == "left") return NodeHealth::kLeft;
   if (!n.alive) return NodeHealth::kDead;
   const bool fault = n.clog_us || n.cpu_burn_us || n.memory_limit || n.disk_slow ||
                      n.disk_stalled || n.disk_full || n.disk_errors;
@@ -151,6 +153,8 @@ QColor accentOf(NodeHealth h) {
       return degradedColor();
     case NodeHealth::kDead:
       return deadColor();
+    case NodeHealth::kLeft:
+      return QColor(0x95, 0xa5, 0xa6);
   }
   return healthyColor();
 }

@@ -122,7 +122,10 @@ void TopologyView::updateLinks(const sim::ClusterSnapshot& c) {
           std::max(ab && ab->up ? ab->rtt_us : 0, ba && ba->up ? ba->rtt_us : 0);
       LinkHealth h = LinkHealth::kUp;
       QString label;
-      if (!alive_a || !alive_b || ups == 0) {
+      if (c.nodes[static_cast<std::size_t>(a)].member_state == "left" ||
+          c.nodes[static_cast<std::size_t>(b)].member_state == "left") {
+        h = LinkHealth::kGone;
+      } else if (!alive_a || !alive_b || ups == 0) {
         h = LinkHealth::kDown;
       } else if (ups < reports) {
         h = LinkHealth::kOneSided;
@@ -458,6 +461,12 @@ void TopologyView::addPairActions(QMenu* menu, int a, int b, bool enabled) {
       ->setEnabled(enabled);
 }
 
+std::string TopologyView::nodeMemberState(int node) const {
+  if (snapshot_ && node >= 0 && static_cast<std::size_t>(node) < snapshot_->cluster.nodes.size())
+    return snapshot_->cluster.nodes[static_cast<std::size_t>(node)].member_state;
+  return "active";
+}
+
 QMenu* TopologyView::menuForNode(int node) {
   const auto n = static_cast<std::uint32_t>(node);
   const bool alive = nodeAlive(node);
@@ -491,6 +500,11 @@ QMenu* TopologyView::menuForNode(int node) {
   addTimedFault(menu, QStringLiteral("memoryPressure"), tr("Memory pressure (64 KiB per shard)"),
                 sim::MemoryPressure{n, 64 * 1024});
   addTimedFault(menu, QStringLiteral("clog"), tr("Clog links (+50 ms)"), sim::ClogNode{n, 50'000});
+  menu->addSeparator();
+  // Not a fault: the node leaves for good once its users have moved (no duration, no undo).
+  addFault(menu, QStringLiteral("leave"), tr("Leave the cluster (its users move away)"),
+           sim::LeaveNode{n}, {})
+      ->setEnabled(alive && nodeMemberState(node) == "active");
   addDurationMenu(menu);
   return menu;
 }

@@ -37,7 +37,8 @@ class TopologyView : public QGraphicsView {
   // How long a fault from the menus lasts before the source undoes it.
   enum class FaultDuration { k10s, k30s, kUntilRecovered };
   // The health of a peer link, from both ends' failure detectors.
-  enum class LinkHealth { kUp, kSlow, kOneSided, kDown };
+  // kGone: one end has left the cluster (not drawn).
+  enum class LinkHealth { kUp, kSlow, kOneSided, kDown, kGone };
   static constexpr std::uint64_t kSlowRttUs = 20'000;  // rtt above this: amber
   // Up to this many nodes every link is drawn; above it only the links that are not healthy.
   static constexpr int kAllLinksMaxNodes = 12;
@@ -97,6 +98,7 @@ class TopologyView : public QGraphicsView {
   void addDurationMenu(QMenu* menu);
   void addPairActions(QMenu* menu, int a, int b, bool enabled);
   void apply(const sim::Fault& fault, std::chrono::milliseconds duration);
+  std::string nodeMemberState(int node) const;  // "active", "joining", "leaving", "left"
 
   ClusterSource* source_;
   SnapshotPtr snapshot_;

@@ -23,6 +23,7 @@
 #include "engine/auth/token.h"
 #include "engine/common/logging.h"
 #include "engine/cluster/members.h"
+#include "engine/cluster/view_file.h"
 #include "engine/net/node_server.h"
 #include "engine/store/faulty_store.h"
 #include "engine/store/partitioned_store.h"
@@ -130,6 +131,10 @@ po::options_description node_options() {
       ("port-file", po::value<std::string>()->default_value(""), "write bound ports here (JSON) once listening")
       ("seeds", po::value<std::string>()->default_value(""),
        "cluster members, this node included: ID@PEER_HOST:PORT@CLIENT_HOST:PORT,... ('' : a single node)")
+      ("join", po::value<std::string>()->default_value(""),
+       "join a running cluster through the member whose peer listener is at HOST:PORT (needs --peer-listen)")
+      ("advertise", po::value<std::string>()->default_value(""),
+       "HOST:PORT clients are redirected to for users of this node (default: --listen), with --join")
       ("peer-listen", po::value<std::string>()->default_value(""), "HOST:PORT for peer links (cluster)")
       ("cluster-name", po::value<std::string>()->default_value("iris"), "peers of another cluster are refused")
       ("peer-heartbeat-ms", po::value<double>()->default_value(100), "heartbeat period on peer links")
@@ -214,11 +219,38 @@ Parsed build_options(const po::variables_map& vm) {
   std::string d = vm["durability"].as<std::string>();
   if (d != "guaranteed" && d != "relaxed") throw std::invalid_argument("--durability: " + d);
   p.relaxed = d == "relaxed";
-  if (const auto& seeds = vm["seeds"].as<std::string>(); !seeds.empty()) {
+  // The cluster: the record in the data directory once there is one (joins and leaves change
+  // the view after --seeds was written), else --seeds, else --join (docs/cluster.md).
+  const std::string& seeds = vm["seeds"].as<std::string>();
+  const std::string& join = vm["join"].as<std::string>();
+  if (!seeds.empty() && !join.empty()) throw std::invalid_argument("--seeds and --join exclude each other");
+  const std::string view_file = (fs::path(p.data_dir) / "cluster-view.json").string();
+  auto record = iris::cluster::load_view_record(view_file, c.node_id);
+  if (!record) throw std::invalid_argument("cluster view: " + record.status().message());
+  auto& cl = p.server.cluster;
+  if (*record) {
+    cl.view = (*record)->view;
+    cl.record = std::move(**record);
+  } else if (!seeds.empty()) {
     auto view = iris::cluster::parse_members(seeds, c.node_id);
     if (!view) throw std::invalid_argument("--seeds: " + view.status().message());
-    auto& cl = p.server.cluster;
     cl.view = std::move(*view);
+  } else if (!join.empty()) {
+    const std::string peer = vm["peer-listen"].as<std::string>();
+    std::string advertise = vm["advertise"].as<std::string>();
+    if (advertise.empty()) advertise = p.server.listen;
+    if (peer.empty()) throw std::invalid_argument("--join needs --peer-listen (members dial it)");
+    if (advertise.empty() || advertise.rfind("0.0.0.0:", 0) == 0 || advertise.rfind("[::]:", 0) == 0) {
+      throw std::invalid_argument("--join needs --advertise HOST:PORT: where clients reach this node");
+    }
+    cl.view.epoch = 0;
+    cl.view.members.push_back(iris::cluster::Member{c.node_id, peer, advertise,
+                                                    iris::cluster::MemberState::kJoining});
+    cl.view.self = 0;
+    cl.join = join;
+  }
+  if (cl.enabled()) {
+    cl.view_file = view_file;
     cl.name = vm["cluster-name"].as<std::string>();
     cl.peer_listen = vm["peer-listen"].as<std::string>();
     if (cl.peer_listen.empty()) cl.peer_listen = cl.view.members[cl.view.self].peer_address;
@@ -271,6 +303,13 @@ int run(const po::variables_map& vm) {
   boost::asio::io_context signals_io;
   boost::asio::signal_set signals(signals_io, SIGTERM, SIGINT);
   signals.async_wait([](auto, int sig) { spdlog::info("signal {}: draining", sig); });
+  bool left = false;
+  p.server.cluster.on_left = [&signals_io, &left] {
+    boost::asio::post(signals_io, [&signals_io, &left] {
+      left = true;
+      signals_io.stop();
+    });
+  };
   std::optional<iris::admin::AdminTokens> admin_tokens;
   if (!p.admin.listen.empty()) {
     auto t = iris::admin::AdminTokens::load(p.admin_tokens);
@@ -325,6 +364,7 @@ int run(const po::variables_map& vm) {
   auto st = server.stats();
   spdlog::info("drained: {} accepted, {} delivered, {} acked, {} persisted; bye", st.accepted,
                st.delivered, st.acked, st.persisted);
+  if (left) spdlog::info("this node left the cluster: its data directory can be removed");
   return 0;
 }
 

@@ -244,6 +244,11 @@ HttpResponse AdminApi::route(const HttpRequest& request, const Caller& caller,
   };
   if (path == "/v1/node") return get_only([&] { return answer(200, backend_.node()); });
   if (path == "/v1/cluster") return get_only([&] { return answer(200, backend_.cluster()); });
+  if (path == "/v1/cluster/leave") {
+    if (m != "POST") return error(405, "method not allowed");
+    if (caller.role != Role::kOperator) return error(403, "a leave needs an operator token");
+    return post_leave(request, caller);
+  }
   if (path == "/v1/metrics") return get_only([&] { return answer(200, backend_.metrics()); });
   if (path == "/v1/snapshot") return get_only([&] { return answer(200, snapshot_locked(now_ms)); });
   if (path == "/metrics") {
@@ -298,6 +303,30 @@ HttpResponse AdminApi::post_fault(const HttpRequest& request, const Caller& call
   o["by"] = caller.name;
   o["expires_in_ms"] = fault->ttl_s * 1000;
   return answer(201, o);
+}
+
+// {"node": "n2"}: member n2 leaves the cluster. Accepted (202) once proposed; GET /v1/cluster
+// shows it leaving, then left.
+HttpResponse AdminApi::post_leave(const HttpRequest& request, const Caller& caller) {
+  boost::system::error_code ec;
+  json::value body = json::parse(request.body, ec);
+  if (ec || !body.is_object()) return error(400, "the body must be a JSON object");
+  const json::value* node = body.as_object().if_contains("node");
+  if (node == nullptr || !node->is_string() || node->as_string().empty()) {
+    return error(400, "\"node\": the id of the member that leaves");
+  }
+  const std::string id(node->as_string());
+  auto epoch = backend_.leave(id);
+  if (!epoch) {
+    const int status = epoch.status().code() == StatusCode::kNotFound          ? 404
+                       : epoch.status().code() == StatusCode::kInvalidArgument ? 400
+                                                                               : 409;
+    return error(status, epoch.status().message());
+  }
+  logging::event(spdlog::level::warn, "admin_leave_proposed",
+                 {{"node", id}, {"epoch", std::to_string(*epoch)}, {"by", caller.name},
+                  {"client", request.client}});
+  return answer(202, {{"node", id}, {"epoch", *epoch}, {"state", "proposed"}});
 }
 
 HttpResponse AdminApi::delete_faults(const std::string& which, const Caller& caller) {

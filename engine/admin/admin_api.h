@@ -73,6 +73,14 @@ class AdminBackend {
   virtual Status start_fault(const NodeFault& fault) = 0;
   // Ends a fault started before (its TTL passed, or recovered).
   virtual void end_fault(const NodeFault& fault) = 0;
+  // An operator asks member `node` to leave the cluster (docs/cluster.md): the proposal's epoch;
+  // kNotFound for an unknown member, kInvalidArgument for a request that cannot be (the last
+  // active member), kUnavailable for one that cannot be now (another change under way, a member
+  // down).
+  virtual Result<std::uint64_t> leave(const std::string& node) {
+    (void)node;
+    return Status::invalid("this node is not in a cluster");
+  }
 };
 
 struct HttpRequest {
@@ -121,6 +129,7 @@ class AdminApi {
   };
   HttpResponse route(const HttpRequest& request, const Caller& caller, std::uint64_t now_ms);
   HttpResponse post_fault(const HttpRequest& request, const Caller& caller, std::uint64_t now_ms);
+  HttpResponse post_leave(const HttpRequest& request, const Caller& caller);
   HttpResponse delete_faults(const std::string& which, const Caller& caller);
   boost::json::array faults_json(std::uint64_t now_ms) const;
   boost::json::object snapshot_locked(std::uint64_t now_ms);

@@ -89,13 +89,40 @@ json::object NodeBackend::node() {
           {"faults", std::move(faults)}};
 }
 
+cluster::View NodeBackend::view() const {
+  if (net::PeerLinks* links = server_.peer_links()) return *links->view();
+  return server_.options().cluster.view;
+}
+
+Result<std::uint64_t> NodeBackend::leave(const std::string& node) {
+  net::PeerLinks* links = server_.peer_links();
+  if (links == nullptr) return Status::invalid("this node is not in a cluster");
+  return links->request_leave(node);
+}
+
 json::object NodeBackend::cluster() {
-  const auto& v = view();
+  const auto v = view();
   std::vector<cluster::PeerInfo> peers;
-  if (net::PeerLinks* links = server_.peer_links()) peers = links->peers();
+  json::object reconfig;
+  if (net::PeerLinks* links = server_.peer_links()) {
+    peers = links->peers();
+    const auto st = links->reconfig_status();
+    json::array decisions;
+    for (const auto& d : st.decisions) {
+      decisions.push_back(json::object{{"epoch", d.epoch},
+                                       {"committed", d.committed},
+                                       {"change", d.what},
+                                       {"reason", d.reason},
+                                       {"at_ms", d.at_ms}});
+    }
+    reconfig = {{"phase", st.phase},
+                {"handed_over_epoch", st.handed_over_epoch},
+                {"decisions", std::move(decisions)}};
+  }
   json::array members;
   for (std::size_t i = 0; i < v.size(); ++i) {
     json::object m{{"index", i}, {"id", v.members[i].id}, {"self", i == v.self},
+                   {"state", cluster::to_string(v.members[i].state)},
                    {"peer_address", v.members[i].peer_address},
                    {"client_address", v.members[i].client_address}};
     for (const auto& p : peers) {
@@ -116,7 +143,7 @@ json::object NodeBackend::cluster() {
       link_faults.push_back(to_json(f));
   }
   return {{"self", self_id()}, {"epoch", v.epoch}, {"members", std::move(members)},
-          {"link_faults", std::move(link_faults)}};
+          {"reconfig", std::move(reconfig)}, {"link_faults", std::move(link_faults)}};
 }
 
 json::object NodeBackend::metrics() {

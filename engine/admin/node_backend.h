@@ -28,10 +28,12 @@ class NodeBackend final : public AdminBackend {
   void prometheus(PrometheusText& out) override;
   Status start_fault(const NodeFault& fault) override;
   void end_fault(const NodeFault& fault) override;
+  Result<std::uint64_t> leave(const std::string& node) override;
 
  private:
   void apply_all();
-  const cluster::View& view() const { return server_.options().cluster.view; }
+  // The committed view now (it changes when a join or a leave commits).
+  cluster::View view() const;
   std::string self_id() const;
 
   net::NodeServer& server_;

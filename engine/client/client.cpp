@@ -116,8 +116,27 @@ Result<std::unique_ptr<Client>> Client::connect(const std::string& host, std::ui
                                                 std::chrono::milliseconds timeout) {
   std::unique_ptr<Client> c(new Client());
   c->core_ = std::make_unique<ClientCore>(std::move(options), wall_us());
-  Impl& im = *c->impl_;
-  im.transport = transport;
+  c->impl_->transport = transport;
+  if (Status s = c->open(host, port, timeout); !s) return s;
+  return c;
+}
+
+Status Client::reconnect(const std::string& host, std::uint16_t port,
+                         std::chrono::milliseconds timeout) {
+  if (impl_->open) close();
+  const Transport transport = impl_->transport;
+  impl_ = std::make_unique<Impl>();  // a new socket; the ClientCore (and what it knows) stays
+  impl_->owner = this;
+  impl_->transport = transport;
+  last_error_.clear();
+  return open(host, port, timeout);
+}
+
+Status Client::open(const std::string& host, std::uint16_t port,
+                    std::chrono::milliseconds timeout) {
+  Client* c = this;
+  Impl& im = *impl_;
+  const Transport transport = im.transport;
   error_code ec;
   auto addr = asio::ip::make_address(host, ec);
   if (ec) return Status::invalid("bad host " + host);
@@ -145,7 +164,7 @@ Result<std::unique_ptr<Client>> Client::connect(const std::string& host, std::ui
   if (!ok || !c->core_->logged_in()) {
     return Status::unavailable(c->last_error_.empty() ? "login timed out" : c->last_error_);
   }
-  return c;
+  return Status::ok();
 }
 
 std::uint64_t Client::send(std::string_view recipient, std::string_view payload) {

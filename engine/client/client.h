@@ -29,6 +29,13 @@ class Client {
                                                  std::chrono::milliseconds timeout =
                                                      std::chrono::seconds(5));
 
+  // Connects again (to the same node, or to another: a REDIRECT's address, a user's new home
+  // after a view change) and logs in, keeping the ClientCore: sends not yet answered are sent
+  // again, and deliveries already seen are still recognised (a message handed over to a new
+  // home arrives there with another server id, and is dropped by its sender and client id).
+  Status reconnect(const std::string& host, std::uint16_t port,
+                   std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
   std::uint64_t send(std::string_view recipient, std::string_view payload);
   ClientCore& core() { return *core_; }
 
@@ -55,6 +62,7 @@ class Client {
 
  private:
   Client();
+  Status open(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout);
   std::unique_ptr<Impl> impl_;
   std::unique_ptr<ClientCore> core_;
   std::vector<ClientEvent> events_;

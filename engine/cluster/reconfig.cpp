@@ -26,13 +26,17 @@ Reconfig::Reconfig(ViewRecord record, ReconfigConfig cfg, std::function<bool(Nod
   next_follow_up_us_ = now_us;
 }
 
-void Reconfig::start(std::uint64_t now_us) {
+// What is tracked per member and per shard for the current view (after a start or a commit).
+void Reconfig::track_view() {
   const std::size_t n = record_.view.size();
-  peer_handover_.assign(n, 0);
-  peer_epoch_.assign(n, 0);
+  peer_handover_.resize(n, 0);
+  peer_epoch_.resize(n, 0);
   handover_told_.assign(n, false);
   handed_over_.assign(cfg_.shards, false);
-  handover_told_epoch_ = record_.view.epoch;
+}
+
+void Reconfig::start(std::uint64_t now_us) {
+  track_view();
   if (record_.previous && record_.view.epoch > 0) {
     actions_.push_back(CommitShards{std::make_shared<const View>(record_.view),
                                     std::make_shared<const View>(*record_.previous),
@@ -150,7 +154,7 @@ Result<std::uint64_t> Reconfig::propose(std::vector<Member> members, std::string
   next.self = self();
   if (next.active_count() == 0) return Status::invalid("no member would own any user");
   // VIEW_PREPARE carries the whole list: it must fit in one peer frame (128 KiB).
-  std::size_t frame = 1 + 8 + 1 + self_id().size() + 2;
+  std::size_t frame = 1 + 8 + 8 + 1 + self_id().size() + 2;  // type, epoch, round, coordinator
   for (const auto& m : next.members) {
     frame += 4 + m.id.size() + m.peer_address.size() + m.client_address.size();
   }
@@ -289,6 +293,8 @@ void Reconfig::on_prepare(NodeIndex from, const ViewPrepare& f, std::uint64_t no
           " of " + prepared_->coordinator;
   } else if (!joined()) {
     why = self_id() + " has not joined yet";
+  } else if (promised_abort(f.epoch, f.round, f.coordinator)) {
+    why = self_id() + " already told a member that this proposal cannot commit";
   } else if (v.self == kLocalNode) {
     why = self_id() + " is not in the proposed view";
   } else {
@@ -305,9 +311,14 @@ void Reconfig::on_prepare(NodeIndex from, const ViewPrepare& f, std::uint64_t no
   prepare(Proposal{std::move(v), f.coordinator, f.round, ""}, now_us);
 }
 
-void Reconfig::on_shard_drained(std::uint32_t shard, std::uint64_t epoch, std::uint64_t now_us) {
+void Reconfig::on_shard_drained(std::uint32_t shard, std::uint64_t epoch, std::uint64_t round,
+                                std::uint64_t now_us) {
   (void)now_us;
-  if (!prepared_ || prepared_->view.epoch != epoch || shard >= drained_.size()) return;
+  // A late report of an aborted round of the same epoch says nothing of this one.
+  if (!prepared_ || prepared_->view.epoch != epoch || prepared_->round != round ||
+      shard >= drained_.size()) {
+    return;
+  }
   drained_[shard] = true;
   if (voted_ || std::find(drained_.begin(), drained_.end(), false) != drained_.end()) return;
   voted_ = true;
@@ -417,12 +428,9 @@ void Reconfig::record_commit(View v) {
 }
 
 void Reconfig::apply_commit(std::uint64_t now_us) {
+  std::erase_if(promised_abort_, [this](const Promise& p) { return p.epoch <= record_.view.epoch; });
+  track_view();
   const std::size_t n = record_.view.size();
-  peer_handover_.resize(n, 0);
-  peer_epoch_.resize(n, 0);
-  handover_told_.assign(n, false);
-  handed_over_.assign(cfg_.shards, false);
-  handover_told_epoch_ = record_.view.epoch;
   actions_.push_back(CommitShards{std::make_shared<const View>(record_.view),
                                   std::make_shared<const View>(*record_.previous), false});
   for (NodeIndex i = 0; i < n; ++i) {
@@ -452,10 +460,24 @@ void Reconfig::on_query(NodeIndex from, const ViewQuery& f) {
     return;  // prepared too (or still collecting votes, as its coordinator): undecided
   }
   // One epoch behind and not prepared for it: this node never voted yes for it (or heard it
-  // aborted), and every member linked in its view votes on the next one: it cannot commit.
-  if (record_.view.epoch + 1 == f.epoch && record_.view.linked(self())) {
+  // aborted), and every member linked in its view votes on the next one: it cannot commit, as
+  // long as this node keeps refusing it. It remembers that it said so (a VIEW_PREPARE for it may
+  // still be on its way here), in memory: a restart in between is the remaining window.
+  if (record_.view.epoch + 1 == f.epoch && record_.view.linked(self()) &&
+      promised_abort_.size() < kMaxPromises) {
+    if (!promised_abort(f.epoch, f.round, f.coordinator)) {
+      promised_abort_.push_back({f.epoch, f.round, f.coordinator});
+    }
     actions_.push_back(SendViewFrame{from, ViewAbort{f.epoch, f.round, f.coordinator}});
   }
+}
+
+bool Reconfig::promised_abort(std::uint64_t epoch, std::uint64_t round,
+                              const std::string& coordinator) const {
+  for (const auto& p : promised_abort_) {
+    if (p.epoch == epoch && p.round == round && p.coordinator == coordinator) return true;
+  }
+  return false;
 }
 
 void Reconfig::on_heartbeat(NodeIndex from, std::uint64_t epoch, std::uint64_t handover_epoch,

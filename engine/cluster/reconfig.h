@@ -122,7 +122,8 @@ class Reconfig {
   void on_frame(NodeIndex from, const ViewFrame& frame, std::uint64_t now_us);
   void on_heartbeat(NodeIndex from, std::uint64_t epoch, std::uint64_t handover_epoch,
                     std::uint64_t now_us);
-  void on_shard_drained(std::uint32_t shard, std::uint64_t epoch, std::uint64_t now_us);
+  void on_shard_drained(std::uint32_t shard, std::uint64_t epoch, std::uint64_t round,
+                        std::uint64_t now_us);
   void on_shard_handed_over(std::uint32_t shard, std::uint64_t epoch, std::uint64_t now_us);
   void on_tick(std::uint64_t now_us);
 
@@ -175,6 +176,7 @@ class Reconfig {
   void apply_commit(std::uint64_t now_us);    // the shards, hand-over notices, leaving
   void follow_up(std::uint64_t now_us);
   void persist();
+  void track_view();
   bool valid_members(const std::vector<Member>& members) const;
   std::uint64_t jittered(std::uint64_t us);
   std::uint64_t next_random();
@@ -195,9 +197,16 @@ class Reconfig {
   std::vector<bool> handed_over_;           // per shard, for the current epoch
   std::vector<std::uint64_t> peer_handover_;  // per member: the highest handover epoch heard
   std::vector<std::uint64_t> peer_epoch_;     // per member: the view epoch heard
-  std::uint64_t handover_told_epoch_ = 0;     // HandoverDone sent to the shards for this epoch
-  std::vector<bool> handover_told_;
+  std::vector<bool> handover_told_;  // HandoverDone sent to the shards for the current epoch
   std::uint64_t next_follow_up_us_ = 0;
+  // Proposals this node told a prepared member (VIEW_QUERY) cannot commit: it refuses them.
+  struct Promise {
+    std::uint64_t epoch, round;
+    std::string coordinator;
+  };
+  static constexpr std::size_t kMaxPromises = 64;
+  std::vector<Promise> promised_abort_;
+  bool promised_abort(std::uint64_t epoch, std::uint64_t round, const std::string& c) const;
   std::uint64_t next_catch_up_us_ = 0;
 };
 

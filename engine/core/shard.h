@@ -239,6 +239,7 @@ class Shard {
     bool reported = false;
   };
   Freeze freeze_;
+  std::vector<FreezeMark> early_marks_;  // other shards' marks for a freeze not seen here yet
   std::uint64_t last_relay_id_ = 0;  // of the last direct forward
   // Hand-over in: done_from_[i], member i has handed over what this node gained from it in the
   // current epoch; until then those users are refused (incoming()).

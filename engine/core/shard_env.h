@@ -24,6 +24,7 @@ struct ShardReport {
   Kind kind = Kind::kDrained;
   ShardId shard = 0;
   std::uint64_t epoch = 0;
+  std::uint64_t round = 0;  // kDrained: the proposal's round
 };
 
 class ShardEnv {

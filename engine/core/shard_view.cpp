@@ -63,7 +63,7 @@ bool Shard::owns_under(std::uint64_t epoch, std::string_view user) const {
 void Shard::on_view_event(const ViewEvent& e) {
   switch (e.kind) {
     case ViewEvent::Kind::kFreeze:
-      if (e.view && view_ && e.view->epoch > view_->epoch) freeze(e.view, e.round);
+          if (e.view && view_ && e.view->epoch > view_->epoch) freeze(e.view, e.round);
       break;
     case ViewEvent::Kind::kThaw:
       if (proposal_ && freeze_.epoch == e.epoch && freeze_.round == e.round) {
@@ -94,6 +94,18 @@ void Shard::freeze(std::shared_ptr<const cluster::View> proposal, std::uint64_t 
   freeze_ = Freeze{};
   freeze_.epoch = proposal_->epoch;
   freeze_.round = round;
+  // Another shard may have frozen first and its mark come before this shard's own freeze (the
+  // driver's events and the shards' posts travel by different rings): it counts now.
+  for (auto it = early_marks_.begin(); it != early_marks_.end();) {
+    if (it->epoch == freeze_.epoch && it->round == round) {
+      ++freeze_.marks;
+      it = early_marks_.erase(it);
+    } else if (it->epoch < freeze_.epoch) {
+      it = early_marks_.erase(it);
+    } else {
+      ++it;
+    }
+  }
   // Every other shard's posts to this one before its freeze arrive before its mark (a mailbox is
   // FIFO per pair); this shard's own posts to itself are handled at once, never queued.
   for (ShardId s = 0; s < config_.shards; ++s) {
@@ -103,7 +115,14 @@ void Shard::freeze(std::shared_ptr<const cluster::View> proposal, std::uint64_t 
 }
 
 void Shard::on_freeze_mark(const FreezeMark& m) {
-  if (!proposal_ || m.epoch != freeze_.epoch || m.round != freeze_.round || freeze_.marked) return;
+  if (!proposal_ || m.epoch != freeze_.epoch || m.round != freeze_.round) {
+    // Before this shard's own freeze for it (kept: bounded by the shards, one per proposal).
+    if ((!view_ || m.epoch > view_->epoch) && early_marks_.size() < 4 * config_.shards) {
+      early_marks_.push_back(m);
+    }
+    return;
+  }
+  if (freeze_.marked) return;
   if (++freeze_.marks < config_.shards) return;
   freeze_.marked = true;
   freeze_.relay_mark = last_relay_id_;
@@ -124,7 +143,7 @@ bool Shard::drained() const {
 void Shard::check_drained() {
   if (!proposal_ || !freeze_.marked || freeze_.reported || !drained()) return;
   freeze_.reported = true;
-  env_.report(ShardReport{ShardReport::Kind::kDrained, id_, freeze_.epoch});
+  env_.report(ShardReport{ShardReport::Kind::kDrained, id_, freeze_.epoch, freeze_.round});
 }
 
 void Shard::commit_view(const ViewEvent& e) {
@@ -233,7 +252,7 @@ void Shard::check_handed_over() {
   handover_reported_ = true;
   logging::event(spdlog::level::info, "handover_done",
                  {{"epoch", std::to_string(handover_epoch_)}, {"shard", std::to_string(id_)}});
-  env_.report(ShardReport{ShardReport::Kind::kHandedOver, id_, handover_epoch_});
+  env_.report(ShardReport{ShardReport::Kind::kHandedOver, id_, handover_epoch_, 0});
 }
 
 }  // namespace iris::core

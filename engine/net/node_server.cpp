@@ -50,11 +50,21 @@ NodeServer::NodeServer(ServerOptions options, store::Store& store, std::uint64_t
     : options_(std::move(options)), store_(store) {
   if (options_.core.shards == 0) options_.core.shards = 1;
   if (options_.core.shards > core::kMaxShards) options_.core.shards = core::kMaxShards;
-  if (options_.cluster.view.size() > 1) {
+  if (options_.cluster.enabled()) {
     links_ = std::make_unique<PeerLinks>(*this, options_, incarnation);
   }
   for (core::ShardId i = 0; i < options_.core.shards; ++i) {
     workers_.push_back(std::make_unique<Worker>(*this, i, options_, incarnation, store_));
+  }
+  if (links_) {
+    // Before any thread runs: the view before the current one (a hand-over to finish, or to
+    // wait for), a proposal still prepared (frozen).
+    for (const auto& e : links_->startup_events()) {
+      for (auto& w : workers_) {
+        w->shard().on_message(core::ViewEvent(e));
+        w->shard().end_turn();
+      }
+    }
   }
 }
 

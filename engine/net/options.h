@@ -2,20 +2,32 @@
 // Options of the real (Boost.Asio) driver. Every bound has a name and a default.
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "engine/cluster/membership.h"
+#include "engine/cluster/reconfig.h"
 #include "engine/cluster/view.h"
 #include "engine/core/config.h"
 
 namespace iris::net {
 
-// A node in a cluster (docs/cluster.md). A view with fewer than two members: a single node.
+// A node in a cluster (docs/cluster.md). A view with no member: a single node, no peer links.
 struct ClusterOptions {
   std::string name = "iris";  // peers of another cluster are refused at PEER_HELLO
-  cluster::View view;         // every member, sorted by id; view.self is this node
-  std::string peer_listen;    // "host:port" of this node's peer listener
+  // The view the node starts with: every member (view.self is this node), from --seeds or from
+  // the record on disk; for a node started with --join, this node alone, kJoining, epoch 0.
+  cluster::View view;
+  std::optional<cluster::ViewRecord> record;  // the record on disk, when there is one
+  std::string view_file;  // where the record is kept (DATA_DIR/cluster-view.json); "": nowhere
+  std::string join;       // --join: the peer address of a member to ask for a place
+  std::string peer_listen;  // "host:port" of this node's peer listener
   cluster::MembershipConfig membership;
+  cluster::ReconfigConfig reconfig;
+  // Called (on the links thread) once this node has left the cluster: its owner stops it.
+  std::function<void()> on_left;
+  bool enabled() const { return !view.members.empty(); }
   // Frames from peers waiting for room in one worker's ring. Beyond it the links thread stops
   // reading from peers (TCP pushes back on them) until half of it has drained.
   std::size_t max_pending_per_shard = 65'536;

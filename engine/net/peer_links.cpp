@@ -6,8 +6,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
+#include <future>
 #include <random>
 
+#include "engine/cluster/view_file.h"
 #include "engine/common/logging.h"
 #include "engine/core/shard_env.h"
 #include "engine/net/node_server.h"
@@ -23,6 +25,8 @@ using cluster::NodeIndex;
 namespace {
 constexpr std::uint64_t kTimerUs = 5'000;
 constexpr std::size_t kMaxQueuedBytes = 64u << 20;  // per link: a peer that stops reading is cut
+constexpr std::uint64_t kJoinRetryUs = 1'000'000;   // a joining node asks again this often
+constexpr std::size_t kMaxDecisions = 16;
 }  // namespace
 
 struct PeerLinks::Conn {
@@ -36,14 +40,31 @@ struct PeerLinks::Conn {
   NodeIndex peer = cluster::kLocalNode;      // set by its PEER_HELLO
   bool identified = false;
   bool closed = false;
+  bool close_when_written = false;  // a member that left: close once what was queued is out
+  bool join_dial = false;           // this (joining) node dialed a member to ask for a place
+  std::string join_id;              // on a member: the node that asks to join on this link
   // LinkFault delays: frames waiting for their time, in order (due time, bytes).
   std::deque<std::pair<std::uint64_t, protocol::Bytes>> out_delayed;
   std::deque<std::pair<std::uint64_t, std::pair<std::uint8_t, protocol::Bytes>>> in_delayed;
 };
 
+namespace {
+cluster::ViewRecord initial_record(const ClusterOptions& o) {
+  if (o.record) return *o.record;
+  cluster::ViewRecord r;
+  r.view = o.view;
+  return r;
+}
+}  // namespace
+
 PeerLinks::PeerLinks(NodeServer& server, const ServerOptions& options, std::uint64_t incarnation)
-    : server_(server), options_(options), incarnation_(incarnation), acceptor_(io_), timer_(io_) {
-  const std::size_t n = view().size();
+    : server_(server),
+      options_(options),
+      incarnation_(incarnation),
+      acceptor_(io_),
+      timer_(io_),
+      view_(initial_record(options.cluster).view) {
+  const std::size_t n = cluster::kMaxMembers;
   links_.resize(n);
   dialing_.resize(n);
   submitted_.resize(n);
@@ -51,14 +72,47 @@ PeerLinks::PeerLinks(NodeServer& server, const ServerOptions& options, std::uint
   for (std::size_t i = 0; i < n; ++i) connected_[i] = false;
   pending_.resize(options_.core.shards);
   faults_.resize(n);
+  shared_view_ = std::make_shared<const cluster::View>(view_);
+  const std::uint64_t now = now_us();
+  membership_ = std::make_unique<cluster::Membership>(view_, options_.cluster.membership,
+                                                      std::random_device{}(), now);
+  cluster::ReconfigConfig rc = options_.cluster.reconfig;
+  rc.shards = options_.core.shards;
+  reconfig_ = std::make_unique<cluster::Reconfig>(
+      initial_record(options_.cluster), rc,
+      [this](NodeIndex peer) { return membership_->is_up(peer); },
+      (std::uint64_t{std::random_device{}()} << 32) ^ incarnation_, now);
+}
+
+std::vector<core::ViewEvent> PeerLinks::startup_events() {
+  std::vector<core::ViewEvent> events;
+  reconfig_->start(now_us());
+  for (auto& a : reconfig_->take_actions()) {
+    if (auto* c = std::get_if<cluster::CommitShards>(&a)) {
+      events.push_back(core::ViewEvent{core::ViewEvent::Kind::kCommit, c->view, c->previous,
+                                       c->handed_over, 0, c->view->epoch, 0});
+    } else if (auto* f = std::get_if<cluster::FreezeShards>(&a)) {
+      events.push_back(core::ViewEvent{core::ViewEvent::Kind::kFreeze, f->proposal, nullptr,
+                                       false, 0, f->proposal->epoch, f->round});
+    } else {
+      run_reconfig_action(a);  // a PersistView (a restarted coordinator drops its round)
+    }
+  }
+  membership_->set_handover_epoch(reconfig_->handed_over_epoch());
+  {
+    std::lock_guard lock(mu_);
+    phase_copy_ = reconfig_->phase();
+    handed_over_copy_ = reconfig_->handed_over_epoch();
+  }
+  return events;
 }
 
 void PeerLinks::set_link_fault(NodeIndex peer, LinkFault fault) {
   asio::post(io_, [this, peer, fault] {
-    if (peer >= faults_.size()) return;
+    if (peer >= faults_.size() || peer >= view_.size()) return;
     faults_[peer] = fault;
     logging::event(spdlog::level::warn, "peer_link_fault",
-                   {{"peer", view().members[peer].id},
+                   {{"peer", view_.members[peer].id},
                     {"drop_out", fault.drop_out ? "yes" : "no"},
                     {"drop_in", fault.drop_in ? "yes" : "no"},
                     {"delay_out_us", std::to_string(fault.delay_out_us)},
@@ -113,9 +167,10 @@ Status PeerLinks::start() {
     return Status::io_error("cannot listen for peers on " + options_.cluster.peer_listen + ": " +
                             ec.message());
   }
+  if (!reconfig_->joined() && options_.cluster.join.empty()) {
+    return Status::invalid("this node has no view of a cluster: start it with --seeds or --join");
+  }
   peer_port_ = acceptor_.local_endpoint().port();
-  membership_ = std::make_unique<cluster::Membership>(view(), options_.cluster.membership,
-                                                      std::random_device{}(), now_us());
   started_ = true;
   thread_ = std::thread([this] {
     auto guard = asio::make_work_guard(io_);
@@ -133,7 +188,7 @@ void PeerLinks::stop() {
     boost::system::error_code ec;
     acceptor_.close(ec);
     timer_.cancel();
-    for (auto* list : {&links_, &dialing_}) {
+    for (auto* list : {&links_, &dialing_, &join_links_}) {
       for (auto& c : *list) {
         if (c) {
           c->closed = true;
@@ -144,18 +199,25 @@ void PeerLinks::stop() {
     io_.stop();
   });
   if (thread_.joinable()) thread_.join();
+  persist_pool_.join();  // a write in flight ends (its completion has nowhere to go)
 }
 
 bool PeerLinks::connected(NodeIndex node) const {
-  return node < view().size() && connected_[node].load(std::memory_order_acquire);
+  return node < cluster::kMaxMembers && connected_[node].load(std::memory_order_acquire);
+}
+
+std::shared_ptr<const cluster::View> PeerLinks::view() const {
+  std::lock_guard lock(mu_);
+  return shared_view_;
 }
 
 void PeerLinks::submit(NodeIndex node, protocol::Bytes frames) {
-  if (node >= view().size() || frames.empty()) return;
+  if (node >= cluster::kMaxMembers || frames.empty()) return;
   std::lock_guard lock(mu_);
   auto& buf = submitted_[node];
   if (buf.empty()) {
     buf = std::move(frames);
+    submitted_nodes_.push_back(node);
   } else {
     buf.insert(buf.end(), frames.begin(), frames.end());
   }
@@ -170,17 +232,49 @@ std::vector<cluster::PeerInfo> PeerLinks::peers() const {
   return peers_copy_;
 }
 
+void PeerLinks::report(const core::ShardReport& r) {
+  asio::post(io_, [this, r] {
+    if (r.kind == core::ShardReport::Kind::kDrained) {
+      reconfig_->on_shard_drained(r.shard, r.epoch, r.round, now_us());
+    } else {
+      reconfig_->on_shard_handed_over(r.shard, r.epoch, now_us());
+    }
+    run_actions();
+  });
+}
+
+Result<std::uint64_t> PeerLinks::request_leave(const std::string& node_id) {
+  auto answer = std::make_shared<std::promise<Result<std::uint64_t>>>();
+  auto result = answer->get_future();
+  asio::post(io_, [this, node_id, answer] {
+    auto r = reconfig_->request_leave(node_id, now_us());
+    run_actions();
+    answer->set_value(std::move(r));
+  });
+  if (result.wait_for(std::chrono::seconds(2)) != std::future_status::ready) {
+    return Status::unavailable("the cluster links did not answer in time");
+  }
+  return result.get();
+}
+
+PeerLinks::ReconfigStatus PeerLinks::reconfig_status() const {
+  std::lock_guard lock(mu_);
+  return ReconfigStatus{shared_view_, phase_copy_, handed_over_copy_,
+                        {decisions_.begin(), decisions_.end()}};
+}
+
 void PeerLinks::flush_submitted() {
-  std::vector<protocol::Bytes> batch(view().size());
+  std::vector<std::pair<NodeIndex, protocol::Bytes>> batch;
   {
     std::lock_guard lock(mu_);
-    batch.swap(submitted_);
-    submitted_.resize(view().size());
+    batch.reserve(submitted_nodes_.size());
+    for (NodeIndex n : submitted_nodes_) batch.emplace_back(n, std::move(submitted_[n]));
+    for (NodeIndex n : submitted_nodes_) submitted_[n] = {};
+    submitted_nodes_.clear();
     flush_posted_ = false;
   }
-  for (NodeIndex n = 0; n < batch.size(); ++n) {
-    if (batch[n].empty()) continue;
-    if (links_[n]) write(links_[n], std::move(batch[n]));  // else: down, the shards will know
+  for (auto& [n, bytes] : batch) {
+    if (links_[n]) write(links_[n], std::move(bytes));  // else: down, the shards will know
   }
 }
 
@@ -191,6 +285,11 @@ void PeerLinks::on_timer() {
     if (c && (!c->out_delayed.empty() || !c->in_delayed.empty())) release_delayed(c, now);
   }
   membership_->on_tick(now);
+  reconfig_->on_tick(now);
+  if (!reconfig_->joined() && now >= next_join_dial_us_) {
+    next_join_dial_us_ = now + kJoinRetryUs;
+    dial_join();
+  }
   run_actions();
   push_pending();
   timer_.expires_after(std::chrono::microseconds(kTimerUs));
@@ -201,9 +300,14 @@ void PeerLinks::on_timer() {
 
 void PeerLinks::run_actions() {
   for (;;) {
-    auto actions = membership_->take_actions();
-    if (actions.empty()) break;
-    for (auto& a : actions) {
+    bool any = false;
+    for (auto& a : reconfig_->take_actions()) {
+      any = true;
+      reconfig_queue_.push_back(std::move(a));
+    }
+    run_reconfig_queue();
+    for (auto& a : membership_->take_actions()) {
+      any = true;
       if (auto* d = std::get_if<cluster::Dial>(&a)) {
         dial(d->peer);
       } else if (auto* c = std::get_if<cluster::CloseLink>(&a)) {
@@ -213,7 +317,14 @@ void PeerLinks::run_actions() {
           dl->socket.close(ec);
           dl.reset();
         }
-        drop_link(c->peer);
+        if (!view_.linked(c->peer) && links_[c->peer]) {
+          // A member that left: not a failure. What was queued for it still goes out.
+          close_gracefully(links_[c->peer]);
+          links_[c->peer].reset();
+          connected_[c->peer].store(false, std::memory_order_release);
+        } else {
+          drop_link(c->peer);
+        }
       } else if (auto* hb = std::get_if<cluster::SendHeartbeat>(&a)) {
         if (links_[hb->peer]) {
           protocol::Bytes b;
@@ -228,21 +339,140 @@ void PeerLinks::run_actions() {
         }
       } else if (auto* st = std::get_if<cluster::StatusChanged>(&a)) {
         logging::event(st->up ? spdlog::level::info : spdlog::level::warn,
-                       st->up ? "peer_up" : "peer_down", {{"peer", view().members[st->peer].id}});
+                       st->up ? "peer_up" : "peer_down", {{"peer", view_.members[st->peer].id}});
         to_shards(core::PeerStatus{st->peer, st->up});
       }
     }
+    if (!any) break;
   }
+  membership_->set_handover_epoch(reconfig_->handed_over_epoch());
   std::lock_guard lock(mu_);
   peers_copy_ = membership_->peers();
+  phase_copy_ = reconfig_->phase();
+  handed_over_copy_ = reconfig_->handed_over_epoch();
+}
+
+// Reconfig's actions in order. A PersistView is written (and fsynced) on the persistence thread,
+// not here: this thread carries the heartbeats, and a slow disk must not make every peer think
+// this node is down. What follows a PersistView waits until it is on disk (a vote or a commit is
+// never sent before).
+void PeerLinks::run_reconfig_queue() {
+  while (!persist_pending_ && !reconfig_queue_.empty()) {
+    cluster::ReconfigAction a = std::move(reconfig_queue_.front());
+    reconfig_queue_.pop_front();
+    auto* p = std::get_if<cluster::PersistView>(&a);
+    if (p == nullptr) {
+      run_reconfig_action(a);
+      continue;
+    }
+    if (options_.cluster.view_file.empty()) continue;
+    persist_pending_ = true;
+    asio::post(persist_pool_, [this, record = std::move(p->record)] {
+      Status st = cluster::save_view_record(options_.cluster.view_file, record);
+      asio::post(io_, [this, st = std::move(st)] {
+        if (!st) {
+          spdlog::error("cluster view: {} (the node goes on with the view in memory)",
+                        st.to_string());
+        }
+        persist_pending_ = false;
+        run_actions();
+      });
+    });
+  }
+}
+
+void PeerLinks::run_reconfig_action(cluster::ReconfigAction& action) {
+  if (auto* f = std::get_if<cluster::SendViewFrame>(&action)) {
+    protocol::Bytes b;
+    std::visit([&b](const auto& frame) { peer::encode_peer(b, peer::PeerFrame(frame)); }, f->frame);
+    if (f->peer < links_.size() && links_[f->peer]) {
+      write(links_[f->peer], std::move(b));
+      return;
+    }
+    // A node being added has no member link yet: the decision goes back on its join link.
+    if (f->peer < view_.size() || std::holds_alternative<cluster::ViewCommit>(f->frame)) {
+      const auto* commit = std::get_if<cluster::ViewCommit>(&f->frame);
+      const std::string id = f->peer < view_.size()           ? view_.members[f->peer].id
+                             : commit && f->peer < commit->members.size() ? commit->members[f->peer].id
+                                                                          : std::string();
+      for (const auto& c : join_links_) {
+        if (!c->closed && !id.empty() && c->join_id == id) write(c, b);
+      }
+    }
+  } else if (auto* p = std::get_if<cluster::PersistView>(&action)) {
+    // At start-up only (startup_events(), before any thread runs); later ones go through
+    // run_reconfig_queue() and the persistence thread.
+    if (!options_.cluster.view_file.empty()) {
+      if (Status st = cluster::save_view_record(options_.cluster.view_file, p->record); !st) {
+        spdlog::error("cluster view: {} (the node goes on with the view in memory)", st.to_string());
+      }
+    }
+  } else if (auto* fz = std::get_if<cluster::FreezeShards>(&action)) {
+    logging::event(spdlog::level::info, "view_prepared",
+                   {{"epoch", std::to_string(fz->proposal->epoch)}});
+    to_shards(core::ViewEvent{core::ViewEvent::Kind::kFreeze, fz->proposal, nullptr, false, 0,
+                              fz->proposal->epoch, fz->round});
+  } else if (auto* t = std::get_if<cluster::ThawShards>(&action)) {
+    logging::event(spdlog::level::info, "view_thawed", {{"epoch", std::to_string(t->epoch)}});
+    to_shards(core::ViewEvent{core::ViewEvent::Kind::kThaw, nullptr, nullptr, false, 0, t->epoch,
+                              t->round});
+  } else if (auto* c = std::get_if<cluster::CommitShards>(&action)) {
+    adopt_view(*c->view);
+    to_shards(core::ViewEvent{core::ViewEvent::Kind::kCommit, c->view, c->previous,
+                              c->handed_over, 0, c->view->epoch, 0});
+  } else if (auto* h = std::get_if<cluster::HandoverDone>(&action)) {
+    to_shards(core::ViewEvent{core::ViewEvent::Kind::kHandoverDone, nullptr, nullptr, false,
+                              h->node, h->epoch, 0});
+  } else if (auto* d = std::get_if<cluster::ChangeDecided>(&action)) {
+    logging::event(d->committed ? spdlog::level::info : spdlog::level::warn,
+                   d->committed ? "view_change_committed" : "view_change_aborted",
+                   {{"epoch", std::to_string(d->epoch)}, {"change", d->what},
+                    {"reason", d->reason}});
+    using namespace std::chrono;
+    std::lock_guard lock(mu_);
+    decisions_.push_back(Decision{
+        d->epoch, d->committed, d->what, d->reason,
+        static_cast<std::uint64_t>(
+            duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count())});
+    while (decisions_.size() > kMaxDecisions) decisions_.pop_front();
+  } else if (std::holds_alternative<cluster::LeftCluster>(action)) {
+    if (!left_) {
+      left_ = true;
+      spdlog::warn("this node has left the cluster: it owns no user and links to no member");
+      if (options_.cluster.on_left) options_.cluster.on_left();
+    }
+  }
+}
+
+// A view change committed here: links follow it (new members are dialed or awaited, members
+// that left are closed), and every other thread sees it from now on.
+void PeerLinks::adopt_view(const cluster::View& v) {
+  const bool was_joining = view_.epoch == 0;
+  view_ = v;
+  membership_->set_view(v, now_us());
+  {
+    std::lock_guard lock(mu_);
+    shared_view_ = std::make_shared<const cluster::View>(v);
+  }
+  std::string members;
+  for (const auto& m : v.members) {
+    members += (members.empty() ? "" : ",") + m.id + ":" + cluster::to_string(m.state);
+  }
+  logging::event(spdlog::level::info, "view_committed",
+                 {{"epoch", std::to_string(v.epoch)}, {"members", members}});
+  if (was_joining) {
+    // In the cluster now: its members dial this node or wait for it, as for any member.
+    for (auto& c : join_links_) close_gracefully(c);
+    join_links_.clear();
+  }
 }
 
 protocol::Bytes PeerLinks::hello() const {
   peer::PeerHello h;
   h.cluster = options_.cluster.name;
-  h.node_id = view().members[view().self].id;
+  h.node_id = self_id();
   h.incarnation = incarnation_;
-  h.epoch = view().epoch;
+  h.epoch = view_.epoch;  // 0: a node that asks to join
   protocol::Bytes b;
   peer::encode_peer(b, h);
   return b;
@@ -261,9 +491,9 @@ void PeerLinks::accept() {
 }
 
 void PeerLinks::dial(NodeIndex peer) {
-  auto ep = parse_endpoint(view().members[peer].peer_address);
+  auto ep = parse_endpoint(view_.members[peer].peer_address);
   if (!ep) {
-    spdlog::error("peer {}: bad address: {}", view().members[peer].id, ep.status().message());
+    spdlog::error("peer {}: bad address: {}", view_.members[peer].id, ep.status().message());
     asio::post(io_, [this, peer] {
       membership_->on_link_down(peer, now_us());
       run_actions();
@@ -280,6 +510,36 @@ void PeerLinks::dial(NodeIndex peer) {
       c->closed = true;
       membership_->on_link_down(peer, now_us());
       run_actions();
+      return;
+    }
+    start_conn(c);
+  });
+}
+
+// A node started with --join and no view yet: a link to the member it was told of, on which it
+// asks for a place (JOIN_REQUEST, after both PEER_HELLOs) and hears the decision.
+void PeerLinks::dial_join() {
+  for (auto& c : join_links_) {
+    if (!c->closed) {
+      c->closed = true;
+      boost::system::error_code ec;
+      c->socket.close(ec);
+    }
+  }
+  join_links_.clear();
+  auto ep = parse_endpoint(options_.cluster.join);
+  if (!ep) {
+    spdlog::error("--join {}: {}", options_.cluster.join, ep.status().message());
+    return;
+  }
+  auto c = std::make_shared<Conn>(io_);
+  c->join_dial = true;
+  join_links_.push_back(c);
+  c->socket.async_connect(*ep, [this, c](boost::system::error_code ec) {
+    if (c->closed) return;
+    if (ec) {
+      spdlog::warn("--join {}: {} (trying again)", options_.cluster.join, ec.message());
+      c->closed = true;
       return;
     }
     start_conn(c);
@@ -344,47 +604,114 @@ void PeerLinks::on_frame(const std::shared_ptr<Conn>& c, const peer::PeerFrameVi
 }
 
 void PeerLinks::handle_frame(const std::shared_ptr<Conn>& c, peer::PeerFrame frame) {
-  auto* decoded = &frame;
-  const std::uint64_t now = now_us();
+  if (c->close_when_written) return;  // closing: what it still says is not heard
   if (!c->identified) {
-    const auto* h = std::get_if<peer::PeerHello>(decoded);
+    const auto* h = std::get_if<peer::PeerHello>(&frame);
     if (h == nullptr) return fail(c, "first frame is not PEER_HELLO");
-    if (h->version != peer::kPeerProtocolVersion) return fail(c, "peer protocol version");
-    if (h->cluster != options_.cluster.name) {
-      return fail(c, "cluster '" + h->cluster + "' is not '" + options_.cluster.name + "'");
-    }
-    NodeIndex p = view().index_of(h->node_id);
-    if (p == cluster::kLocalNode || p == view().self) {
-      return fail(c, "node '" + h->node_id + "' is not a member");
-    }
-    if (c->expected != cluster::kLocalNode ? p != c->expected : p > view().self) {
-      return fail(c, "unexpected node '" + h->node_id + "' on this link");
-    }
-    if (faults_[p].drop_in) return;  // its hello is lost too: the link never comes up
-    c->identified = true;
-    c->peer = p;
-    if (dialing_[p] == c) dialing_[p].reset();
-    if (links_[p] && links_[p] != c) drop_link(p);  // a new link replaces the old one
-    links_[p] = c;
-    connected_[p].store(true, std::memory_order_release);
-    logging::event(spdlog::level::info, "peer_link",
-                   {{"peer", h->node_id}, {"incarnation", std::to_string(h->incarnation)}});
-    membership_->on_link_up(p, now);
+    return handle_hello(c, *h);
+  }
+  if (c->join_dial || !c->join_id.empty()) return handle_join_frame(c, std::move(frame));
+  const NodeIndex p = c->peer;
+  const std::uint64_t now = now_us();
+  if (auto* hb = std::get_if<cluster::Heartbeat>(&frame)) {
+    membership_->on_heartbeat(p, *hb, now);
+    reconfig_->on_heartbeat(p, hb->epoch, hb->handover_epoch, now);
     return;
   }
-  const NodeIndex p = c->peer;
-  if (auto* hb = std::get_if<cluster::Heartbeat>(decoded)) {
-    membership_->on_heartbeat(p, *hb, now);
-  } else if (auto* ack = std::get_if<cluster::HeartbeatAck>(decoded)) {
+  if (auto* ack = std::get_if<cluster::HeartbeatAck>(&frame)) {
     membership_->on_heartbeat_ack(p, *ack, now);
-  } else {
-    membership_->on_frame(p, now);
-    if (auto m = peer::to_shard_message(std::move(frame), p)) {
-      // The shard first: the message is moved into deliver()'s parameter.
-      const auto shard = core::shard_for_peer_message(*m, view(), options_.core.shards);
-      deliver(shard, std::move(*m));
-    }
+    return;
   }
+  membership_->on_frame(p, now);
+  const bool view_frame = std::visit(
+      [&](auto& f) {
+        using T = std::decay_t<decltype(f)>;
+        if constexpr (std::is_constructible_v<cluster::ViewFrame, T>) {
+          reconfig_->on_frame(p, cluster::ViewFrame(std::move(f)), now);
+          return true;
+        } else {
+          return false;
+        }
+      },
+      frame);
+  if (view_frame) return;  // run_actions() after the read batch carries out what it decided
+  if (auto m = peer::to_shard_message(std::move(frame), p)) {
+    // The shard first: the message is moved into deliver()'s parameter.
+    const auto shard = core::shard_for_peer_message(*m, view_, options_.core.shards);
+    deliver(shard, std::move(*m));
+  }
+}
+
+void PeerLinks::handle_hello(const std::shared_ptr<Conn>& c, const peer::PeerHello& h) {
+  if (h.version != peer::kPeerProtocolVersion) return fail(c, "peer protocol version");
+  if (h.cluster != options_.cluster.name) {
+    return fail(c, "cluster '" + h.cluster + "' is not '" + options_.cluster.name + "'");
+  }
+  if (c->join_dial) {  // this node asks the member it dialed for a place
+    c->identified = true;
+    cluster::JoinRequest req;
+    req.node_id = self_id();
+    req.peer_address = view_.members[view_.self].peer_address;
+    req.client_address = view_.members[view_.self].client_address;
+    protocol::Bytes b;
+    peer::encode_peer(b, req);
+    write(c, std::move(b));
+    logging::event(spdlog::level::info, "join_requested", {{"member", h.node_id}});
+    return;
+  }
+  const NodeIndex p = view_.index_of(h.node_id);
+  if (p == cluster::kLocalNode || !view_.linked(p)) {
+    if (h.epoch == 0 && c->expected == cluster::kLocalNode && reconfig_->joined()) {
+      // A node started with --join: it may only ask for a place on this link.
+      c->identified = true;
+      c->join_id = h.node_id;
+      join_links_.push_back(c);
+      return;
+    }
+    return fail(c, "node '" + h.node_id + "' is not a member");
+  }
+  if (p == view_.self) return fail(c, "node '" + h.node_id + "' is this node");
+  // The lower id dials: a link we accepted must come from a lower id.
+  if (c->expected != cluster::kLocalNode ? p != c->expected
+                                         : view_.members[p].id > self_id()) {
+    return fail(c, "unexpected node '" + h.node_id + "' on this link");
+  }
+  if (faults_[p].drop_in) return;  // its hello is lost too: the link never comes up
+  c->identified = true;
+  c->peer = p;
+  if (dialing_[p] == c) dialing_[p].reset();
+  if (links_[p] && links_[p] != c) drop_link(p);  // a new link replaces the old one
+  links_[p] = c;
+  connected_[p].store(true, std::memory_order_release);
+  logging::event(spdlog::level::info, "peer_link",
+                 {{"peer", h.node_id}, {"incarnation", std::to_string(h.incarnation)}});
+  membership_->on_link_up(p, now_us());
+}
+
+// The frames of a join link: a node that asks for a place sends JOIN_REQUEST (on a member); the
+// member it asked sends the decision, VIEW_COMMIT (on the joining node).
+void PeerLinks::handle_join_frame(const std::shared_ptr<Conn>& c, peer::PeerFrame frame) {
+  const std::uint64_t now = now_us();
+  if (c->join_dial) {
+    if (auto* commit = std::get_if<cluster::ViewCommit>(&frame)) {
+      reconfig_->on_frame(cluster::kLocalNode, cluster::ViewFrame(std::move(*commit)), now);
+    }
+    return;  // heartbeats and the rest: not for a node that is not a member yet
+  }
+  if (auto* req = std::get_if<cluster::JoinRequest>(&frame)) {
+    if (req->node_id != c->join_id) return fail(c, "JOIN_REQUEST for another node");
+    auto r = reconfig_->request_join(*req, now);
+    if (r) {
+      logging::event(spdlog::level::info, "join_proposed",
+                     {{"node", req->node_id}, {"epoch", std::to_string(*r)}});
+    } else {
+      // It asks again in a second (another change may be under way).
+      logging::event(spdlog::level::warn, "join_refused",
+                     {{"node", req->node_id}, {"reason", r.status().message()}});
+    }
+    return;
+  }
+  fail(c, "a node that is not a member may only send JOIN_REQUEST");
 }
 
 void PeerLinks::write(const std::shared_ptr<Conn>& c, protocol::Bytes bytes) {
@@ -404,7 +731,16 @@ void PeerLinks::write(const std::shared_ptr<Conn>& c, protocol::Bytes bytes) {
 }
 
 void PeerLinks::pump_writes(const std::shared_ptr<Conn>& c) {
-  if (c->writing || c->out.empty() || c->closed) return;
+  if (c->writing || c->closed) return;
+  if (c->out.empty()) {
+    if (c->close_when_written) {
+      c->closed = true;
+      boost::system::error_code ec;
+      c->socket.shutdown(tcp::socket::shutdown_both, ec);
+      c->socket.close(ec);
+    }
+    return;
+  }
   c->writing = true;
   asio::async_write(c->socket, asio::buffer(c->out.front()),
                     [this, c](boost::system::error_code ec, std::size_t) {
@@ -417,14 +753,33 @@ void PeerLinks::pump_writes(const std::shared_ptr<Conn>& c) {
                     });
 }
 
+// Closes once what is queued is written (delayed frames are dropped): the peer was told
+// everything, and no failure is reported for it.
+void PeerLinks::close_gracefully(const std::shared_ptr<Conn>& c) {
+  if (!c || c->closed) return;
+  c->out_delayed.clear();
+  c->close_when_written = true;
+  c->identified = false;  // nothing it says now reaches the membership
+  c->join_id.clear();
+  c->join_dial = false;
+  c->expected = cluster::kLocalNode;
+  pump_writes(c);
+}
+
 void PeerLinks::fail(const std::shared_ptr<Conn>& c, const std::string& why) {
   if (c->closed) return;
   c->closed = true;
   boost::system::error_code ec;
   c->socket.close(ec);
+  if (c->join_dial || !c->join_id.empty()) {
+    logging::event(spdlog::level::info, "join_link_closed",
+                   {{"node", c->join_id.empty() ? std::string("(this node)") : c->join_id},
+                    {"why", why}});
+    return;
+  }
   NodeIndex p = c->identified ? c->peer : c->expected;
   if (p == cluster::kLocalNode) return;  // an accepted link that never said who it was
-  spdlog::info("peer {} link failed: {}", view().members[p].id, why);
+  spdlog::info("peer {} link failed: {}", view_.members[p].id, why);
   if (c->identified && links_[p] == c) {
     links_[p].reset();
     connected_[p].store(false, std::memory_order_release);

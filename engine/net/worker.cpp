@@ -43,12 +43,12 @@ Worker::Worker(NodeServer& server, core::ShardId id, const ServerOptions& option
                                                              });
                                                            })),
       // One ring per worker, plus one for the peer-links thread in a cluster.
-      mailbox_(options.core.shards + (options.cluster.view.size() > 1 ? 1 : 0),
+      mailbox_(options.core.shards + (options.cluster.enabled() ? 1 : 0),
                ring_capacity(options)),
       outbox_(options.core.shards),
       outbox_routes_(options.core.shards, 0),
       rng_(std::random_device{}() ^ (std::uint64_t{id} << 32)),
-      peer_out_(options.cluster.view.size()) {
+      peer_out_(options.cluster.view.size()) {  // grows with the view (post_node)
   shard_ = std::make_unique<core::Shard>(id, options.core, incarnation, *this);
   live_.store(shard_.get(), std::memory_order_release);
   incarnation_ = incarnation;
@@ -220,11 +220,16 @@ const cluster::View* Worker::view() {
   return server_.peer_links() ? &options_.cluster.view : nullptr;
 }
 
+void Worker::report(const core::ShardReport& r) {
+  if (PeerLinks* links = server_.peer_links()) links->report(r);
+}
+
 bool Worker::post_node(cluster::NodeIndex node, core::ShardMessage message) {
   PeerLinks* links = server_.peer_links();
   if (links == nullptr || !links->connected(node)) return false;
   auto frame = peer::to_peer_frame(std::move(message));
   if (!frame) return false;
+  if (node >= peer_out_.size()) peer_out_.resize(node + 1);  // a member that joined
   peer::encode_peer(peer_out_[node], *frame);  // handed to the links thread at turn end
   return true;
 }

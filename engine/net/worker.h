@@ -67,6 +67,7 @@ class Worker final : public core::ShardEnv {
   store::Store& store() override;
   const cluster::View* view() override;
   bool post_node(cluster::NodeIndex node, core::ShardMessage message) override;
+  void report(const core::ShardReport& report) override;
 
   // Any thread: drain the mailbox soon (after pushing into one of its rings).
   void wake();

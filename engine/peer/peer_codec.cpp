@@ -70,21 +70,13 @@ void encode_one(p::Bytes& out, const core::RouteMessage& f) {
 
 void encode_one(p::Bytes& out, const core::SendOutcome& f) {
   assert(valid_user(f.sender));
-  if (!f.recipient.empty()) {
-    assert(valid_user(f.recipient));
-    Writer w(out, PeerFrameType::kHandoverOutcome,
-             8 + 1 + f.recipient.size() + 1 + f.sender.size() + 8 + 1 + 8 + 4);
-    w.u64(f.relay_id);
-    w.str8(f.recipient);
-    w.str8(f.sender);
-    w.u64(f.client_msg_id);
-    w.u8(static_cast<std::uint8_t>(f.status));
-    w.u64(f.server_msg_id);
-    w.u32(f.retry_after_ms);
-    return;
-  }
-  Writer w(out, PeerFrameType::kSendOutcome, 8 + 1 + f.sender.size() + 8 + 1 + 8 + 4);
+  // A hand-over's answer (HANDOVER_OUTCOME) names the moved user after the relay id.
+  const bool handover = !f.recipient.empty();
+  assert(!handover || valid_user(f.recipient));
+  Writer w(out, handover ? PeerFrameType::kHandoverOutcome : PeerFrameType::kSendOutcome,
+           8 + (handover ? 1 + f.recipient.size() : 0) + 1 + f.sender.size() + 8 + 1 + 8 + 4);
   w.u64(f.relay_id);
+  if (handover) w.str8(f.recipient);
   w.str8(f.sender);
   w.u64(f.client_msg_id);
   w.u8(static_cast<std::uint8_t>(f.status));
@@ -260,9 +252,13 @@ Result<PeerFrame> decode_peer(const PeerFrameView& frame) {
       if (r.finish()) return PeerFrame{std::move(f)};
       break;
     }
-    case PeerFrameType::kSendOutcome: {
+    case PeerFrameType::kSendOutcome:
+    case PeerFrameType::kHandoverOutcome: {  // the same, with the moved user after the relay id
       core::SendOutcome f;
       f.relay_id = r.u64("relay_id");
+      if (type == PeerFrameType::kHandoverOutcome) {
+        f.recipient = r.str8("recipient", 1, p::kMaxUserId);
+      }
       f.sender = r.str8("sender", 1, p::kMaxUserId);
       f.client_msg_id = r.u64("client_msg_id");
       f.status = r.enum_u8<p::SendStatus>("status", static_cast<std::uint8_t>(p::SendStatus::kOk),
@@ -290,19 +286,6 @@ Result<PeerFrame> decode_peer(const PeerFrameView& frame) {
                                             static_cast<std::uint8_t>(p::PresenceState::kOffline),
                                             static_cast<std::uint8_t>(p::PresenceState::kOnline));
       f.last_seen_ms = r.u64("last_seen_ms");
-      if (r.finish()) return PeerFrame{std::move(f)};
-      break;
-    }
-    case PeerFrameType::kHandoverOutcome: {
-      core::SendOutcome f;
-      f.relay_id = r.u64("relay_id");
-      f.recipient = r.str8("recipient", 1, p::kMaxUserId);
-      f.sender = r.str8("sender", 1, p::kMaxUserId);
-      f.client_msg_id = r.u64("client_msg_id");
-      f.status = r.enum_u8<p::SendStatus>("status", static_cast<std::uint8_t>(p::SendStatus::kOk),
-                                          static_cast<std::uint8_t>(p::SendStatus::kInvalid));
-      f.server_msg_id = r.u64("server_msg_id");
-      f.retry_after_ms = r.u32("retry_after_ms");
       if (r.finish()) return PeerFrame{std::move(f)};
       break;
     }

@@ -91,6 +91,7 @@ class LibConn final : public Conn {
   void close() override { c_->close(); }
   void write_raw(std::span<const std::uint8_t> b) override { c_->write_raw(b); }
   std::string last_error() const override { return c_->last_error(); }
+  Client& client() { return *c_; }  // reconnect() keeps its ClientCore
 
  private:
   std::unique_ptr<Client> c_;

@@ -175,16 +175,21 @@ void TestNodeResilience::restartKeepsEveryAckedMessage() {
   std::vector<std::string> sent;
   std::map<std::uint64_t, std::size_t> index_of;
   auto t0 = Clock::now();
-  while (Clock::now() - t0 < 500ms && sent.size() < 200'000) {
+  auto refill = [&] {
     while (alice->c->core().pending_sends() < 1024) {
       std::string p = "burst-" + std::to_string(sent.size()) + "-" + std::string(64, 'k');
       auto id = alice->c->send("bob", p);
-      QVERIFY(id != 0);
+      if (id == 0) return false;
       index_of[id] = sent.size();
       sent.push_back(p);
     }
+    return true;
+  };
+  QVERIFY(refill());
+  while (Clock::now() - t0 < 500ms && sent.size() < 200'000) {
     alice->c->pump(2ms);
     alice->drain();
+    QVERIFY(refill());  // last before the kill: the newest sends are in flight when it lands
   }
   node.kill();  // SIGKILL: no drain, no flush
   alice->drain();
