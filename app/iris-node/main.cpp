@@ -136,6 +136,11 @@ po::options_description node_options() {
       ("advertise", po::value<std::string>()->default_value(""),
        "HOST:PORT clients are redirected to for users of this node (default: --listen), with --join")
       ("peer-listen", po::value<std::string>()->default_value(""), "HOST:PORT for peer links (cluster)")
+      ("peer-tls-cert", po::value<std::string>()->default_value(""),
+       "TLS on peer links: this node's certificate chain (PEM), for a name = its --node-id")
+      ("peer-tls-key", po::value<std::string>()->default_value(""), "TLS on peer links: its private key (PEM)")
+      ("peer-tls-ca", po::value<std::string>()->default_value(""),
+       "TLS on peer links: the cluster's CA (PEM); peers must show a certificate of it for their id")
       ("cluster-name", po::value<std::string>()->default_value("iris"), "peers of another cluster are refused")
       ("peer-heartbeat-ms", po::value<double>()->default_value(100), "heartbeat period on peer links")
       ("peer-down-after-ms", po::value<double>()->default_value(1000), "silence after which a peer link is failed")
@@ -254,6 +259,9 @@ Parsed build_options(const po::variables_map& vm) {
     cl.name = vm["cluster-name"].as<std::string>();
     cl.peer_listen = vm["peer-listen"].as<std::string>();
     if (cl.peer_listen.empty()) cl.peer_listen = cl.view.members[cl.view.self].peer_address;
+    cl.peer_tls_cert = vm["peer-tls-cert"].as<std::string>();
+    cl.peer_tls_key = vm["peer-tls-key"].as<std::string>();
+    cl.peer_tls_ca = vm["peer-tls-ca"].as<std::string>();
     cl.membership.heartbeat_us =
         static_cast<std::uint64_t>(vm["peer-heartbeat-ms"].as<double>() * 1000);
     cl.membership.down_after_us =

@@ -23,6 +23,13 @@ struct ClusterOptions {
   std::string view_file;  // where the record is kept (DATA_DIR/cluster-view.json); "": nowhere
   std::string join;       // --join: the peer address of a member to ask for a place
   std::string peer_listen;  // "host:port" of this node's peer listener
+  // TLS on peer links (all three, or none): this node's certificate chain and key, and the
+  // cluster's CA. Both ends of a link must show a certificate of that CA whose name (CN or a DNS
+  // subject alternative name) is the node id they claim in PEER_HELLO.
+  std::string peer_tls_cert, peer_tls_key, peer_tls_ca;
+  bool peer_tls() const {
+    return !peer_tls_cert.empty() || !peer_tls_key.empty() || !peer_tls_ca.empty();
+  }
   cluster::MembershipConfig membership;
   cluster::ReconfigConfig reconfig;
   // Called (on the links thread) once this node has left the cluster: its owner stops it.

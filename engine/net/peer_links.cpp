@@ -2,7 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
@@ -31,7 +35,30 @@ constexpr std::size_t kMaxDecisions = 16;
 
 struct PeerLinks::Conn {
   explicit Conn(asio::io_context& io) : socket(io) {}
-  tcp::socket socket;
+  tcp::socket socket;  // moved into `tls` once the link is TLS
+  std::unique_ptr<asio::ssl::stream<tcp::socket>> tls;
+  std::vector<std::string> cert_names;  // the peer certificate's CN and DNS names (TLS)
+  tcp::socket& lowest() { return tls ? tls->next_layer() : socket; }
+  void close() {
+    boost::system::error_code ec;
+    lowest().close(ec);
+  }
+  template <typename Buffer, typename Handler>
+  void async_read_some(const Buffer& b, Handler&& h) {
+    if (tls) {
+      tls->async_read_some(b, std::forward<Handler>(h));
+    } else {
+      socket.async_read_some(b, std::forward<Handler>(h));
+    }
+  }
+  template <typename Buffer, typename Handler>
+  void async_write(const Buffer& b, Handler&& h) {
+    if (tls) {
+      asio::async_write(*tls, b, std::forward<Handler>(h));
+    } else {
+      asio::async_write(socket, b, std::forward<Handler>(h));
+    }
+  }
   peer::PeerFrameReader reader;
   std::deque<protocol::Bytes> out;
   std::size_t out_bytes = 0;
@@ -49,6 +76,30 @@ struct PeerLinks::Conn {
 };
 
 namespace {
+// The names a peer's certificate is for: its subject's common name, then its DNS subject
+// alternative names.
+std::vector<std::string> certificate_names(SSL* ssl) {
+  std::vector<std::string> names;
+  X509* cert = SSL_get1_peer_certificate(ssl);
+  if (cert == nullptr) return names;
+  char cn[256] = {};
+  const int n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn,
+                                          sizeof cn);
+  if (n > 0) names.emplace_back(cn, static_cast<std::size_t>(n));
+  auto* sans = static_cast<GENERAL_NAMES*>(
+      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  for (int i = 0; sans != nullptr && i < sk_GENERAL_NAME_num(sans); ++i) {
+    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(sans, i);
+    if (gn->type != GEN_DNS) continue;
+    const auto* data = ASN1_STRING_get0_data(gn->d.dNSName);
+    names.emplace_back(reinterpret_cast<const char*>(data),
+                       static_cast<std::size_t>(ASN1_STRING_length(gn->d.dNSName)));
+  }
+  if (sans != nullptr) GENERAL_NAMES_free(sans);
+  X509_free(cert);
+  return names;
+}
+
 cluster::ViewRecord initial_record(const ClusterOptions& o) {
   if (o.record) return *o.record;
   cluster::ViewRecord r;
@@ -156,6 +207,23 @@ std::uint64_t PeerLinks::now_us() const {
 
 Status PeerLinks::start() {
   if (started_) return Status::ok();
+  if (const auto& o = options_.cluster; o.peer_tls()) {
+    if (o.peer_tls_cert.empty() || o.peer_tls_key.empty() || o.peer_tls_ca.empty()) {
+      return Status::invalid("TLS on peer links needs --peer-tls-cert, --peer-tls-key and --peer-tls-ca");
+    }
+    tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls);
+    boost::system::error_code ec;
+    tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                      asio::ssl::context::no_tlsv1_1);
+    tls_->use_certificate_chain_file(o.peer_tls_cert, ec);
+    if (!ec) tls_->use_private_key_file(o.peer_tls_key, asio::ssl::context::pem, ec);
+    if (ec) return Status::invalid("peer TLS certificate/key: " + ec.message());
+    tls_->load_verify_file(o.peer_tls_ca, ec);
+    if (ec) return Status::invalid("peer TLS CA (" + o.peer_tls_ca + "): " + ec.message());
+    // Both ends: a certificate of the cluster's CA, or no link.
+    tls_->set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert);
+  }
   auto ep = parse_endpoint(options_.cluster.peer_listen);
   if (!ep) return Status::invalid("--peer-listen: " + ep.status().message());
   boost::system::error_code ec;
@@ -192,7 +260,7 @@ void PeerLinks::stop() {
       for (auto& c : *list) {
         if (c) {
           c->closed = true;
-          c->socket.close(ec);
+          c->close();
         }
       }
     }
@@ -313,8 +381,7 @@ void PeerLinks::run_actions() {
       } else if (auto* c = std::get_if<cluster::CloseLink>(&a)) {
         if (auto& dl = dialing_[c->peer]) {
           dl->closed = true;
-          boost::system::error_code ec;
-          dl->socket.close(ec);
+          dl->close();
           dl.reset();
         }
         if (!view_.linked(c->peer) && links_[c->peer]) {
@@ -522,8 +589,7 @@ void PeerLinks::dial_join() {
   for (auto& c : join_links_) {
     if (!c->closed) {
       c->closed = true;
-      boost::system::error_code ec;
-      c->socket.close(ec);
+      c->close();
     }
   }
   join_links_.clear();
@@ -549,13 +615,28 @@ void PeerLinks::dial_join() {
 void PeerLinks::start_conn(const std::shared_ptr<Conn>& c) {
   boost::system::error_code ec;
   c->socket.set_option(tcp::no_delay(true), ec);
-  write(c, hello());
-  read(c);
+  if (!tls_) {
+    write(c, hello());
+    read(c);
+    return;
+  }
+  // TLS: both ends show a certificate of the cluster's CA; the one who dialed is the client.
+  // PEER_HELLO must then name a node the certificate is for (handle_hello()).
+  c->tls = std::make_unique<asio::ssl::stream<tcp::socket>>(std::move(c->socket), *tls_);
+  const bool dialed = c->expected != cluster::kLocalNode || c->join_dial;
+  c->tls->async_handshake(dialed ? asio::ssl::stream_base::client : asio::ssl::stream_base::server,
+                          [this, c](boost::system::error_code hec) {
+                            if (c->closed) return;
+                            if (hec) return fail(c, "TLS handshake: " + hec.message());
+                            c->cert_names = certificate_names(c->tls->native_handle());
+                            write(c, hello());
+                            read(c);
+                          });
 }
 
 void PeerLinks::read(const std::shared_ptr<Conn>& c) {
   auto buf = c->reader.prepare(64 * 1024);
-  c->socket.async_read_some(asio::buffer(buf.data(), buf.size()),
+  c->async_read_some(asio::buffer(buf.data(), buf.size()),
                             [this, c](boost::system::error_code ec, std::size_t n) {
                               if (c->closed) return;
                               if (ec) {
@@ -644,6 +725,11 @@ void PeerLinks::handle_frame(const std::shared_ptr<Conn>& c, peer::PeerFrame fra
 
 void PeerLinks::handle_hello(const std::shared_ptr<Conn>& c, const peer::PeerHello& h) {
   if (h.version != peer::kPeerProtocolVersion) return fail(c, "peer protocol version");
+  if (c->tls && std::find(c->cert_names.begin(), c->cert_names.end(), h.node_id) ==
+                    c->cert_names.end()) {
+    return fail(c, "node '" + h.node_id + "' shows a certificate for " +
+                       (c->cert_names.empty() ? std::string("no name") : c->cert_names.front()));
+  }
   if (h.cluster != options_.cluster.name) {
     return fail(c, "cluster '" + h.cluster + "' is not '" + options_.cluster.name + "'");
   }
@@ -736,13 +822,13 @@ void PeerLinks::pump_writes(const std::shared_ptr<Conn>& c) {
     if (c->close_when_written) {
       c->closed = true;
       boost::system::error_code ec;
-      c->socket.shutdown(tcp::socket::shutdown_both, ec);
-      c->socket.close(ec);
+      c->lowest().shutdown(tcp::socket::shutdown_both, ec);
+      c->close();
     }
     return;
   }
   c->writing = true;
-  asio::async_write(c->socket, asio::buffer(c->out.front()),
+  c->async_write(asio::buffer(c->out.front()),
                     [this, c](boost::system::error_code ec, std::size_t) {
                       c->writing = false;
                       if (c->closed) return;
@@ -769,8 +855,7 @@ void PeerLinks::close_gracefully(const std::shared_ptr<Conn>& c) {
 void PeerLinks::fail(const std::shared_ptr<Conn>& c, const std::string& why) {
   if (c->closed) return;
   c->closed = true;
-  boost::system::error_code ec;
-  c->socket.close(ec);
+  c->close();
   if (c->join_dial || !c->join_id.empty()) {
     logging::event(spdlog::level::info, "join_link_closed",
                    {{"node", c->join_id.empty() ? std::string("(this node)") : c->join_id},
@@ -796,8 +881,7 @@ void PeerLinks::drop_link(NodeIndex peer) {
   auto& l = links_[peer];
   if (!l) return;
   l->closed = true;
-  boost::system::error_code ec;
-  l->socket.close(ec);
+  l->close();
   l.reset();
   connected_[peer].store(false, std::memory_order_release);
 }

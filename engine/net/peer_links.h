@@ -15,6 +15,7 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <deque>
@@ -130,6 +131,7 @@ class PeerLinks {
   const std::uint64_t incarnation_;
   boost::asio::io_context io_{1};
   boost::asio::ip::tcp::acceptor acceptor_;
+  std::unique_ptr<boost::asio::ssl::context> tls_;  // set when peer links are TLS
   boost::asio::steady_timer timer_;
   cluster::View view_;  // the committed view (links thread)
   std::unique_ptr<cluster::Membership> membership_;

@@ -254,6 +254,7 @@ class TestClusterNodes : public QObject {
   void crossNodeMessagesAndRedirect();
   void sigkillUnderLoadLosesNothingAcked();
   void joinAndLeaveUnderTraffic();
+  void tlsPeerLinksAuthenticateEveryNode();
 };
 
 void TestClusterNodes::crossNodeMessagesAndRedirect() {
@@ -985,6 +986,104 @@ void TestClusterNodes::joinAndLeaveUnderTraffic() {
   QCOMPARE(c.nodes[0]->stop(), 0);
   QCOMPARE(c.nodes[2]->stop(), 0);
   QCOMPARE(joiner.stop(), 0);
+}
+
+namespace {
+// openssl, as an operator would run it: a CA, and certificates it signs for `names`.
+bool run_openssl(const QStringList& args, QString& out) {
+  QProcess p;
+  p.setProcessChannelMode(QProcess::MergedChannels);
+  p.start("openssl", args);
+  if (!p.waitForFinished(30000)) return false;
+  out = QString::fromUtf8(p.readAll());
+  return p.exitCode() == 0;
+}
+bool make_ca(const QString& dir, const QString& name, QString& out) {
+  return run_openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                      dir + "/" + name + ".key", "-out", dir + "/" + name + ".pem", "-days", "1",
+                      "-subj", "/CN=" + name},
+                     out);
+}
+bool make_cert(const QString& dir, const QString& ca, const QString& file, const QString& cn,
+               QString& out) {
+  const QString base = dir + "/" + file;
+  return run_openssl({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", base + ".key", "-out",
+                      base + ".csr", "-subj", "/CN=" + cn},
+                     out) &&
+         run_openssl({"x509", "-req", "-in", base + ".csr", "-CA", dir + "/" + ca + ".pem",
+                      "-CAkey", dir + "/" + ca + ".key", "-CAcreateserial", "-out", base + ".pem",
+                      "-days", "1"},
+                     out);
+}
+}  // namespace
+
+// Peer links over TLS (--peer-tls-cert/--peer-tls-key/--peer-tls-ca): three nodes with
+// certificates of the cluster's CA link up and carry messages across. A node showing a
+// certificate of the right CA for another node's id, one with a certificate of another CA, and
+// one without TLS are each refused, and the log says why.
+void TestClusterNodes::tlsPeerLinksAuthenticateEveryNode() {
+  QTemporaryDir certs;
+  QString out;
+  const QString dir = certs.path();
+  QVERIFY2(make_ca(dir, "ca", out), qPrintable(out));
+  QVERIFY2(make_ca(dir, "rogue-ca", out), qPrintable(out));
+  for (int i = 0; i < 3; ++i) {
+    QVERIFY2(make_cert(dir, "ca", QString("node%1").arg(i), QString("node%1").arg(i), out),
+             qPrintable(out));
+  }
+  QVERIFY2(make_cert(dir, "rogue-ca", "rogue2", "node2", out), qPrintable(out));
+  const auto tls = [&dir](const QString& cert) {
+    return QStringList{"--peer-tls-cert", dir + "/" + cert + ".pem", "--peer-tls-key",
+                       dir + "/" + cert + ".key", "--peer-tls-ca", dir + "/ca.pem"};
+  };
+  ClusterUnderTest c;
+  for (int i = 0; i < 3; ++i) c.extra.push_back(tls(QString("node%1").arg(i)));
+  QString err;
+  QVERIFY2(c.start(3, err), qPrintable(err));
+  QVERIFY2(c.all_linked(15s), qPrintable(c.nodes[0]->log()));
+  // A message between users of two different homes crosses a TLS link.
+  std::string a = "tls-a", b;
+  for (int i = 0; b.empty(); ++i) {
+    const std::string u = "tls-b" + std::to_string(i);
+    if (c.home(u) != c.home(a)) b = u;
+  }
+  auto ca = connect_as(c.client_ports[c.home(a)], a);
+  auto cb = connect_as(c.client_ports[c.home(b)], b);
+  QVERIFY2(ca && cb, "login failed");
+  Peer pa, pb;
+  pa.c = std::make_unique<LibConn>(std::move(*ca));
+  pb.c = std::make_unique<LibConn>(std::move(*cb));
+  QVERIFY(pa.c->send(b, "over tls") != 0);
+  QVERIFY(pump({&pa, &pb}, [&] { return !pb.got.empty(); }, 10s));
+  QCOMPARE(pb.got[0].payload, std::string("over tls"));
+
+  // node2 comes back with wrong credentials, one after the other: nobody links to it.
+  const struct {
+    QStringList flags;
+    const char* refusal;  // in node0's log
+  } wrong[] = {
+      {tls("node1"), "node 'node2' shows a certificate for node1"},  // right CA, wrong name
+      {tls("rogue2"), "certificate verify failed"},                   // its name, another CA
+      {{}, "TLS handshake"},                                          // no TLS at all
+  };
+  for (const auto& w : wrong) {
+    c.nodes[2]->kill();
+    const int before = c.nodes[0]->log().count(w.refusal);
+    QStringList args = c.args(2);
+    const int at = args.indexOf("--peer-tls-cert");
+    if (at >= 0) args = args.mid(0, at) + args.mid(at + 6);  // the cluster's TLS flags, removed
+    args += w.flags;
+    QVERIFY2(c.nodes[2]->start(args), qPrintable(c.nodes[2]->error()));
+    const auto deadline = Clock::now() + 10s;
+    while (c.nodes[0]->log().count(w.refusal) == before && Clock::now() < deadline) {
+      QTest::qWait(50);
+    }
+    QVERIFY2(c.nodes[0]->log().count(w.refusal) > before,
+             qPrintable("node0 did not refuse (" + QString(w.refusal) + "):\n" +
+                        c.nodes[0]->log().right(2000)));
+    QVERIFY2(!c.nodes[2]->log().contains("peer_up"), "node2 linked up with wrong credentials");
+  }
+  for (auto& node : c.nodes) node->kill();
 }
 
 QTEST_MAIN(TestClusterNodes)
