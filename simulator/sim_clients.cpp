@@ -171,14 +171,15 @@ void SimCluster::connect(std::size_t index, std::uint32_t node) {
 void SimCluster::client_flush(std::size_t index) {
   Client& c = *clients_[index];
   if (!c.connected || !c.core->has_output()) return;
-  auto bytes = std::make_shared<protocol::Bytes>(c.core->take_output());
+  protocol::Bytes bytes = c.core->take_output();
   std::uint64_t t = std::max(c.last_arrival,
                              world_.now_us() + latency(~0u, c.node) + nodes_[c.node]->cpu_burn_us);
   c.last_arrival = t;
-  world_.at(t, [this, node = c.node, conn = c.conn, gen = nodes_[c.node]->gen, bytes] {
+  world_.at(t, [this, node = c.node, conn = c.conn, gen = nodes_[c.node]->gen,
+                bytes = std::move(bytes)]() mutable {
     Node& n = *nodes_[node];
     if (!n.alive || n.gen != gen) return;
-    node_rx(node, conn, std::move(*bytes));
+    node_rx(node, conn, std::move(bytes));
   });
 }
 
@@ -196,7 +197,8 @@ void SimCluster::client_rx(std::size_t index, std::uint64_t conn_gen, protocol::
 
 void SimCluster::client_events(std::size_t index) {
   Client& c = *clients_[index];
-  for (auto& e : c.core->take_events()) {
+  c.core->take_events(events_scratch_);
+  for (auto& e : events_scratch_) {
     if (auto* d = std::get_if<client::Delivered>(&e)) {
       world_.trace(8, d->server_msg_id, d->client_msg_id);
       checker_.on_delivered(c.user, d->sender, d->client_msg_id, d->payload, world_.now_us());

@@ -480,8 +480,8 @@ bool SimCluster::send_peer(std::uint32_t from, std::uint32_t to, const peer::Pee
     });
     return true;  // written into a socket that then failed: the sender finds out from the reset
   }
-  auto bytes = std::make_shared<protocol::Bytes>();
-  peer::encode_peer(*bytes, frame);
+  protocol::Bytes bytes;
+  peer::encode_peer(bytes, frame);
   const int dir = from < to ? 0 : 1;
   std::uint64_t& last = l.last_arrival[dir];
   std::uint64_t t = world_.now_us() + latency(from, to) + nodes_[to]->cpu_burn_us;
@@ -497,7 +497,9 @@ bool SimCluster::send_peer(std::uint32_t from, std::uint32_t to, const peer::Pee
   }
   t = std::max(last, t);
   last = t;
-  world_.at(t, [this, from, to, gen = l.gen, bytes] { deliver_peer(to, from, gen, *bytes); });
+  world_.at(t, [this, from, to, gen = l.gen, bytes = std::move(bytes)] {
+    deliver_peer(to, from, gen, bytes);
+  });
   return true;
 }
 

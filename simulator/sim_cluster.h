@@ -190,6 +190,7 @@ class SimCluster final : public FireTarget {
   std::vector<ViewChangeRecord> view_changes_;
   std::uint64_t handover_frames_ = 0;
   std::uint32_t pending_joins_ = 0;
+  std::vector<client::ClientEvent> events_scratch_;  // client_events(): its buffer, kept
   std::size_t link_stride_ = 0;  // links_ is link_stride_ x link_stride_
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<Link> links_;                                // nodes x nodes, used for a < b

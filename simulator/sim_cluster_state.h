@@ -159,12 +159,11 @@ class SimCluster::Env final : public core::ShardEnv {
   }
   bool post(ShardId target, core::ShardMessage message) override {
     Node& n = *c_.nodes_[node_];
-    auto shared = std::make_shared<core::ShardMessage>(std::move(message));
-    c_.world_.after(0, [this, gen = n.gen, target, shared] {
+    c_.world_.after(0, [this, gen = n.gen, target, m = std::move(message)]() mutable {
       Node& node = *c_.nodes_[node_];
       if (!node.alive || node.gen != gen) return;
       EngineScope engine(c_);
-      node.shards[target]->on_message(std::move(*shared));
+      node.shards[target]->on_message(std::move(m));
       c_.end_turn(node_, target);
     });
     return true;

@@ -3,11 +3,91 @@
 // source and a running hash of what happened (the trace hash). One thread, no real time: a run is
 // a pure function of its seed and inputs, so the same seed replays it exactly.
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <new>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace iris::sim {
+
+// An event's callback: a move-only callable that keeps its capture (up to kInline bytes: ids,
+// pointers, a buffer, a shard message) in place instead of on the heap, as std::function would
+// past 16 bytes. The simulator's events fit, so scheduling one allocates nothing.
+class Task {
+ public:
+  // Room for the largest common capture: a shard message (a variant of a few strings) with the
+  // node, shard and generation it is for.
+  static constexpr std::size_t kInline = 224;
+
+  Task() = default;
+  template <typename F,
+            typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, Task> &&
+                                        std::is_invocable_r_v<void, std::decay_t<F>&>>>
+  Task(F&& f) {  // NOLINT: implicit, like std::function
+    using T = std::decay_t<F>;
+    if constexpr (sizeof(T) <= kInline && alignof(T) <= alignof(std::max_align_t) &&
+                  std::is_nothrow_move_constructible_v<T>) {
+      ::new (static_cast<void*>(buf_)) T(std::forward<F>(f));
+      ops_ = &kInlineOps<T>;
+    } else {
+      ::new (static_cast<void*>(buf_)) T*(new T(std::forward<F>(f)));
+      ops_ = &kHeapOps<T>;
+    }
+  }
+  Task(Task&& o) noexcept { take(o); }
+  Task& operator=(Task&& o) noexcept {
+    if (this != &o) {
+      reset();
+      take(o);
+    }
+    return *this;
+  }
+  Task(const Task&) = delete;
+  Task& operator=(const Task&) = delete;
+  ~Task() { reset(); }
+
+  explicit operator bool() const { return ops_ != nullptr; }
+  void operator()() { ops_->call(buf_); }
+  void reset() {
+    if (ops_ != nullptr) {
+      ops_->destroy(buf_);
+      ops_ = nullptr;
+    }
+  }
+
+ private:
+  struct Ops {
+    void (*call)(void*);
+    void (*move)(void* dst, void* src);  // constructs dst from src, destroys src
+    void (*destroy)(void*);
+  };
+  template <typename T>
+  static constexpr Ops kInlineOps{
+      [](void* p) { (*static_cast<T*>(p))(); },
+      [](void* dst, void* src) {
+        ::new (dst) T(std::move(*static_cast<T*>(src)));
+        static_cast<T*>(src)->~T();
+      },
+      [](void* p) { static_cast<T*>(p)->~T(); }};
+  template <typename T>
+  static constexpr Ops kHeapOps{
+      [](void* p) { (**static_cast<T**>(p))(); },
+      [](void* dst, void* src) { ::new (dst) T*(*static_cast<T**>(src)); },
+      [](void* p) { delete *static_cast<T**>(p); }};
+
+  void take(Task& o) {
+    if (o.ops_ == nullptr) return;
+    o.ops_->move(buf_, o.buf_);
+    ops_ = o.ops_;
+    o.ops_ = nullptr;
+  }
+
+  alignas(std::max_align_t) unsigned char buf_[kInline];
+  const Ops* ops_ = nullptr;
+};
 
 // xoshiro256** seeded through splitmix64: fast, good enough, and the same on every machine.
 class Rng {
@@ -37,8 +117,8 @@ class World {
   Rng& rng() { return rng_; }
 
   // Runs `fn` at time t (not before now). Events at the same time run in the order scheduled.
-  void at(std::uint64_t t, std::function<void()> fn);
-  void after(std::uint64_t dt, std::function<void()> fn) { at(now_ + dt, std::move(fn)); }
+  void at(std::uint64_t t, Task fn);
+  void after(std::uint64_t dt, Task fn) { at(now_ + dt, std::move(fn)); }
 
   // Runs the next event; false when there is none.
   bool step();
@@ -79,7 +159,7 @@ class World {
   std::uint64_t events_ = 0;
   std::uint64_t hash_ = 14695981039346656037ull;
   std::vector<Entry> heap_;
-  std::vector<std::function<void()>> slots_;
+  std::vector<Task> slots_;
   std::vector<std::uint32_t> free_slots_;
 };
 

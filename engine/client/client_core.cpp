@@ -227,4 +227,9 @@ std::vector<ClientEvent> ClientCore::take_events() {
   return e;
 }
 
+void ClientCore::take_events(std::vector<ClientEvent>& out) {
+  out.clear();
+  out.swap(events_);
+}
+
 }  // namespace iris::client

@@ -90,6 +90,9 @@ class ClientCore {
   protocol::Bytes take_output();
   bool has_output() const { return !out_.empty(); }
   std::vector<ClientEvent> take_events();
+  // The same into `out` (cleared first), swapping buffers: a caller that keeps `out` across calls
+  // lets both keep their capacity (no allocation per batch of events).
+  void take_events(std::vector<ClientEvent>& out);
 
   bool logged_in() const { return logged_in_; }
   const std::string& user() const { return user_; }
