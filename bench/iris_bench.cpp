@@ -541,11 +541,17 @@ void Bench::idle_memory() {
                               dir / (name + "-" + std::to_string(i) + ".log")));
     }
     bool all_in = true;
+    std::string why;
     for (int i = 0; i < 2; ++i) {
       const std::uint32_t n = i == 0 ? per : s_.idle_sessions - per;
       const std::string want = std::to_string(n) + " of " + std::to_string(n) + " connections logged in";
-      if (!wait_text(clients[static_cast<std::size_t>(i)], clients[static_cast<std::size_t>(i)].log, want, 60)) {
+      auto& client = clients[static_cast<std::size_t>(i)];
+      if (!wait_text(client, client.log, want, 60)) {
         all_in = false;
+        std::ifstream in(client.log);  // its "N of M connections logged in; first error: ..."
+        for (std::string line; std::getline(in, line);) {
+          if (line.find("connections logged in") != std::string::npos) why = line;
+        }
       }
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let the last turns settle
@@ -553,7 +559,8 @@ void Bench::idle_memory() {
     for (auto& c : clients) stop(c);
     stop(server);
     if (!all_in) {
-      fail(name, "not every idle session logged in (logs in " + dir.string() + ")");
+      fail(name, "not every idle session logged in (" + (why.empty() ? "no report" : why) +
+                     "; logs in " + dir.string() + ")");
       return false;
     }
     bytes_per = static_cast<double>(after - before) * 1024.0 / s_.idle_sessions;

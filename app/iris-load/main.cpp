@@ -27,6 +27,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -94,6 +95,7 @@ struct Stats {
   iris::metrics::HistogramSnapshot lag;  // open loop: how late this generator sent (now - scheduled)
   std::uint64_t sent = 0, acked = 0, refused = 0, delivered = 0, send_full = 0;
   std::uint64_t logins = 0, login_failures = 0, disconnects = 0;
+  std::string first_error;  // the first socket error ("bind: Cannot assign requested address")
   std::uint64_t budget = ~0ull;  // --messages: sends left
   std::uint64_t last_answer_us = 0;  // the latest counted SEND_ACK or delivery
   bool measuring = false;
@@ -124,17 +126,25 @@ class Conn : public std::enable_shared_from_this<Conn> {
     boost::system::error_code ec;
     tcp::socket& sock = lowest();
     sock.open(target.protocol(), ec);
-    if (bind) sock.bind(tcp::endpoint(*bind, 0), ec);
-    if (ec) return fail();
+    if (ec) return fail("socket", ec);
+    if (bind) {
+      // The source port is picked at connect(), where only the whole 4-tuple must be unique: a
+      // bind() to port 0 reserves a port of the address for any destination, and a second run
+      // within a minute would find the ports of the first one still in TIME_WAIT.
+      const int one = 1;
+      ::setsockopt(sock.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+      sock.bind(tcp::endpoint(*bind, 0), ec);
+      if (ec) return fail("bind", ec);
+    }
     sock.async_connect(target, [self = shared_from_this(), target](boost::system::error_code e) {
-      if (e) return self->fail();
+      if (e) return self->fail("connect", e);
       boost::system::error_code ignore;
       self->lowest().set_option(tcp::no_delay(true), ignore);
       if (!self->ws_) return self->connected();
       self->ws_->binary(true);
       self->ws_->async_handshake(target.address().to_string() + ":" + std::to_string(target.port()),
                                  "/", [self](boost::system::error_code he) {
-                                   if (he) return self->fail();
+                                   if (he) return self->fail("websocket handshake", he);
                                    self->connected();
                                  });
     });
@@ -290,10 +300,11 @@ class Conn : public std::enable_shared_from_this<Conn> {
     }
   }
 
-  void fail() {
+  void fail(const char* what = nullptr, boost::system::error_code e = {}) {
     if (closed_) return;
     closed_ = true;
     ++st_.disconnects;
+    if (what != nullptr && st_.first_error.empty()) st_.first_error = std::string(what) + ": " + e.message();
     if (!core_.logged_in()) ++st_.login_failures;
     boost::system::error_code ec;
     lowest().close(ec);
@@ -441,7 +452,8 @@ Outcome run(const Options& o) {
   }
   std::uint32_t ready = 0;
   for (const auto& c : conns) ready += c->ready() ? 1 : 0;
-  std::fprintf(stderr, "iris-load: %u of %u connections logged in\n", ready, o.connections);
+  std::fprintf(stderr, "iris-load: %u of %u connections logged in%s%s\n", ready, o.connections,
+               st.first_error.empty() ? "" : "; first error: ", st.first_error.c_str());
 
   if (o.closed) {
     for (auto i : senders) {
