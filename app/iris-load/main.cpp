@@ -180,7 +180,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
     iris::client::ClientOptions c;
     c.client_name = "iris-load";
     c.max_pending_sends = 1u << 16;
-    // Redeliveries come from a session's unacknowledged window (256 on a node): 4,096 remembered
+    // Redeliveries come from a session's unacknowledged window (1,024 on a node): 4,096 remembered
     // deliveries per connection are plenty, where the default 65,536 makes this generator's
     // duplicate check the cache misses of a million-entry set (perf: a quarter of its CPU).
     c.dedup_capacity = 4096;
