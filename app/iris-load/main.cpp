@@ -491,6 +491,7 @@ Outcome run(const Options& o) {
     const std::uint64_t now = now_us();
     if (!st.measuring && now >= measure_from) st.measuring = true;
     if (now >= end) break;
+    if (st.disconnects >= o.connections) break;  // every connection is gone: nothing can happen
     if (o.counted && st.budget == 0) {
       std::size_t left = 0;
       for (const auto& c : conns) left += c->outstanding();
@@ -530,7 +531,7 @@ Outcome run(const Options& o) {
     std::size_t left = 0;
     for (const auto& c : conns) left += c->outstanding();
     const bool all_delivered = o.pattern == Pattern::kIdle || st.delivered >= st.acked;
-    if (left == 0 && all_delivered) break;
+    if ((left == 0 && all_delivered) || st.disconnects >= o.connections) break;
     io.run_for(std::chrono::milliseconds(10));
   }
 
