@@ -1,20 +1,16 @@
 #include "simulator/report.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/utsname.h>
-#include <unistd.h>
 
-#include <atomic>
-#include <cerrno>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string_view>
-#include <system_error>
 #include <thread>
 
+#include "engine/common/atomic_file.h"
 #include "simulator/report_format.h"
 
 namespace iris::sim {
@@ -67,67 +63,6 @@ std::string os_text() {
   return os;
 }
 
-std::string errno_text(int error) {
-  return std::generic_category().message(error);
-}
-
-// A file beside the target, removed unless it was renamed into place: a failed write never
-// leaves a partial report under the target's name, nor a stray temporary.
-class TempFile {
- public:
-  explicit TempFile(const std::filesystem::path& target) {
-    static std::atomic<unsigned> counter{0};
-    const auto dir = target.has_parent_path() ? target.parent_path() : ".";
-    for (int attempt = 0; attempt < kAttempts && fd_ < 0; ++attempt) {
-      path_ =
-          (dir / fmt::format(".{}.tmp.{}.{}", target.filename().string(), ::getpid(), counter++))
-              .string();
-      fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-      if (fd_ < 0 && errno != EEXIST) break;
-    }
-    created_ = fd_ >= 0;
-    if (!created_) error_ = errno;
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  ~TempFile() {
-    if (fd_ >= 0) ::close(fd_);
-    if (created_ && !renamed_) ::unlink(path_.c_str());
-  }
-
-  // 0 or the errno of the step that failed: create, write, fsync, close, rename.
-  int commit(std::string_view content, const std::string& target) {
-    if (fd_ < 0) return error_;
-    if (int e = write_all(content); e != 0) return e;
-    if (::fsync(fd_) != 0) return errno;  // a full disk may only show here
-    const int fd = fd_;
-    fd_ = -1;
-    if (::close(fd) != 0) return errno;
-    if (::rename(path_.c_str(), target.c_str()) != 0) return errno;
-    renamed_ = true;
-    return 0;
-  }
-
- private:
-  static constexpr int kAttempts = 16;  // names already taken (EEXIST) before giving up
-
-  int write_all(std::string_view content) {
-    while (!content.empty()) {
-      const ssize_t n = ::write(fd_, content.data(), content.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return errno;
-      content.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return 0;
-  }
-
-  std::string path_;
-  int fd_ = -1;
-  int error_ = 0;  // why the file could not be created
-  bool created_ = false;
-  bool renamed_ = false;
-};
-
 using Writer = std::string (*)(const FireReport&);
 
 Writer writer_for(const std::string& extension) {
@@ -155,9 +90,8 @@ std::string write_report(const FireReport& report, const std::string& path) {
   const std::string ext = std::filesystem::path(path).extension().string();
   const Writer writer = writer_for(ext);
   if (writer == nullptr) return "unknown report format '" + ext + "' (use .json .md .html .xml)";
-  TempFile temp{std::filesystem::path(path)};
-  if (const int error = temp.commit(writer(report), path); error != 0) {
-    return "cannot write '" + path + "': " + errno_text(error);
+  if (Status s = write_file_atomically(path, writer(report)); !s) {
+    return "cannot write the report: " + s.message();
   }
   return "";
 }

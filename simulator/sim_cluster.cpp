@@ -164,16 +164,8 @@ void SimCluster::start_node(std::uint32_t i) {
   {
     EngineScope engine(*this);
     for (auto& a : n.reconfig->take_actions()) {
-      if (auto* c = std::get_if<cluster::CommitShards>(&a)) {
-        for (auto& sh : n.shards) {
-          sh->on_message(core::ViewEvent{core::ViewEvent::Kind::kCommit, c->view, c->previous,
-                                         c->handed_over, 0, c->view->epoch});
-        }
-      } else if (auto* f = std::get_if<cluster::FreezeShards>(&a)) {
-        for (auto& sh : n.shards) {
-          sh->on_message(core::ViewEvent{core::ViewEvent::Kind::kFreeze, f->proposal, nullptr,
-                                         false, 0, f->proposal->epoch, f->round});
-        }
+      if (auto e = core::shard_event_of(a)) {
+        for (auto& sh : n.shards) sh->on_message(*e);
       } else if (auto* p = std::get_if<cluster::PersistView>(&a)) {
         n.record = p->record;
       }
@@ -353,22 +345,18 @@ void SimCluster::run_actions(std::uint32_t i) {
       n.record = std::move(p->record);
     } else if (auto* fz = std::get_if<cluster::FreezeShards>(&action)) {
       world_.trace(13, i, fz->proposal->epoch);
-      view_event(i, core::ViewEvent{core::ViewEvent::Kind::kFreeze, fz->proposal, nullptr, false, 0,
-                                    fz->proposal->epoch, fz->round});
+      view_event(i, *core::shard_event_of(action));
     } else if (auto* t = std::get_if<cluster::ThawShards>(&action)) {
       world_.trace(14, i, t->epoch);
-      view_event(i, core::ViewEvent{core::ViewEvent::Kind::kThaw, nullptr, nullptr, false, 0,
-                                    t->epoch, t->round});
+      view_event(i, *core::shard_event_of(action));
     } else if (auto* c = std::get_if<cluster::CommitShards>(&action)) {
       world_.trace(15, i, c->view->epoch);
       n.view = *c->view;
       note_view(*c->view);
       n.membership->set_view(*c->view, world_.now_us());
-      view_event(i, core::ViewEvent{core::ViewEvent::Kind::kCommit, c->view, c->previous,
-                                    c->handed_over, 0, c->view->epoch});
-    } else if (auto* h = std::get_if<cluster::HandoverDone>(&action)) {
-      view_event(i, core::ViewEvent{core::ViewEvent::Kind::kHandoverDone, nullptr, nullptr, false,
-                                    h->node, h->epoch});
+      view_event(i, *core::shard_event_of(action));
+    } else if (std::holds_alternative<cluster::HandoverDone>(action)) {
+      view_event(i, *core::shard_event_of(action));
     } else if (auto* d = std::get_if<cluster::ChangeDecided>(&action)) {
       world_.trace(16, i, d->epoch, d->committed);
       view_changes_.push_back({world_.now_us(), d->epoch, d->committed, d->what, d->reason});

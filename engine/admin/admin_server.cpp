@@ -19,6 +19,7 @@
 
 #include "engine/core/token_bucket.h"
 #include "engine/net/node_server.h"
+#include "engine/net/tls_context.h"
 
 namespace iris::admin {
 
@@ -334,14 +335,10 @@ Status AdminServer::start() {
   if (m.options.tls_cert.empty() != m.options.tls_key.empty())
     return Status::invalid("admin TLS needs both a certificate and a key");
   if (!m.options.tls_cert.empty()) {
-    m.tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
-    m.tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                       asio::ssl::context::no_tlsv1_1);
     beast::error_code ec;
-    m.tls->use_certificate_chain_file(m.options.tls_cert, ec);
-    if (!ec) m.tls->use_private_key_file(m.options.tls_key, asio::ssl::context::pem, ec);
-    if (ec) return Status::invalid("admin TLS: " + ec.message());
+    m.tls = net::make_tls_context(asio::ssl::context::tls_server, m.options.tls_cert,
+                                  m.options.tls_key, ec);
+    if (!m.tls) return Status::invalid("admin TLS: " + ec.message());
   }
   auto ep = net::parse_endpoint(m.options.listen);
   if (!ep) return Status::invalid("admin listen address: " + ep.status().message());

@@ -1,11 +1,8 @@
 #include "engine/cluster/view_file.h"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include "engine/common/atomic_file.h"
 
 #include <boost/json.hpp>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -78,16 +75,6 @@ Result<View> view_from(const json::value& jv, const std::string& self_id) {
   return v;
 }
 
-Status sync_dir(const fs::path& dir) {
-  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return Status::io_error("open " + dir.string() + ": " + std::strerror(errno));
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return Status::io_error("fsync " + dir.string() + ": " + std::strerror(err));
-  return Status::ok();
-}
-
 }  // namespace
 
 std::string view_record_json(const ViewRecord& r) {
@@ -157,32 +144,7 @@ Result<std::optional<ViewRecord>> load_view_record(const std::string& path,
 }
 
 Status save_view_record(const std::string& path, const ViewRecord& record) {
-  const std::string text = view_record_json(record);
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::io_error("cannot write " + tmp + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = errno;
-      ::close(fd);
-      return err == ENOSPC ? Status::disk_full("writing " + tmp + ": disk full")
-                           : Status::io_error("writing " + tmp + ": " + std::strerror(err));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    const int err = errno;
-    ::close(fd);
-    return Status::io_error("fsync " + tmp + ": " + std::strerror(err));
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Status::io_error("rename " + tmp + ": " + std::strerror(errno));
-  }
-  return sync_dir(fs::path(path).parent_path());
+  return write_file_atomically(path, view_record_json(record));
 }
 
 }  // namespace iris::cluster

@@ -6,9 +6,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 
+#include "engine/cluster/reconfig.h"
 #include "engine/cluster/view.h"
 #include "engine/core/types.h"
 #include "engine/protocol/frames.h"
@@ -102,6 +104,10 @@ struct ViewEvent {
   std::uint64_t epoch = 0;
   std::uint64_t round = 0;  // kFreeze, kThaw: which proposal of `epoch`
 };
+
+// The step a Reconfig action asks of every shard of its node (FreezeShards, ThawShards,
+// CommitShards, HandoverDone), or nothing for the actions the driver carries out itself.
+std::optional<ViewEvent> shard_event_of(const cluster::ReconfigAction& action);
 
 // Shard -> every other shard of its node when it freezes, behind whatever it posted before: once a
 // shard has every other shard's mark, nothing accepted before the freeze is still on its way to it.

@@ -255,4 +255,21 @@ void Shard::check_handed_over() {
   env_.report(ShardReport{ShardReport::Kind::kHandedOver, id_, handover_epoch_, 0});
 }
 
+std::optional<ViewEvent> shard_event_of(const cluster::ReconfigAction& action) {
+  using Kind = ViewEvent::Kind;
+  if (const auto* f = std::get_if<cluster::FreezeShards>(&action)) {
+    return ViewEvent{Kind::kFreeze, f->proposal, nullptr, false, 0, f->proposal->epoch, f->round};
+  }
+  if (const auto* t = std::get_if<cluster::ThawShards>(&action)) {
+    return ViewEvent{Kind::kThaw, nullptr, nullptr, false, 0, t->epoch, t->round};
+  }
+  if (const auto* c = std::get_if<cluster::CommitShards>(&action)) {
+    return ViewEvent{Kind::kCommit, c->view, c->previous, c->handed_over, 0, c->view->epoch, 0};
+  }
+  if (const auto* h = std::get_if<cluster::HandoverDone>(&action)) {
+    return ViewEvent{Kind::kHandoverDone, nullptr, nullptr, false, h->node, h->epoch, 0};
+  }
+  return std::nullopt;
+}
+
 }  // namespace iris::core

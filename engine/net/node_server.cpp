@@ -9,6 +9,7 @@
 
 #include "engine/net/connection.h"
 #include "engine/net/peer_links.h"
+#include "engine/net/tls_context.h"
 #include "engine/net/worker.h"
 
 namespace iris::net {
@@ -99,14 +100,10 @@ Status NodeServer::start() {
     if (options_.tls_cert.empty() || options_.tls_key.empty()) {
       return Status::invalid("--tls-listen needs --tls-cert and --tls-key");
     }
-    tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
     boost::system::error_code ec;
-    tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                      asio::ssl::context::no_tlsv1_1);
-    tls_->use_certificate_chain_file(options_.tls_cert, ec);
-    if (!ec) tls_->use_private_key_file(options_.tls_key, asio::ssl::context::pem, ec);
-    if (ec) return Status::invalid("TLS certificate/key: " + ec.message());
+    tls_ = make_tls_context(asio::ssl::context::tls_server, options_.tls_cert, options_.tls_key,
+                            ec);
+    if (!tls_) return Status::invalid("TLS certificate/key: " + ec.message());
     if (auto s = listen(Kind::kTls, options_.tls_listen, tls_port_); !s) return s;
   }
   if (links_) {

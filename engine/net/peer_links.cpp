@@ -17,6 +17,7 @@
 #include "engine/common/logging.h"
 #include "engine/core/shard_env.h"
 #include "engine/net/node_server.h"
+#include "engine/net/tls_context.h"
 #include "engine/net/worker.h"
 #include "engine/peer/peer_message.h"
 
@@ -139,12 +140,8 @@ std::vector<core::ViewEvent> PeerLinks::startup_events() {
   std::vector<core::ViewEvent> events;
   reconfig_->start(now_us());
   for (auto& a : reconfig_->take_actions()) {
-    if (auto* c = std::get_if<cluster::CommitShards>(&a)) {
-      events.push_back(core::ViewEvent{core::ViewEvent::Kind::kCommit, c->view, c->previous,
-                                       c->handed_over, 0, c->view->epoch, 0});
-    } else if (auto* f = std::get_if<cluster::FreezeShards>(&a)) {
-      events.push_back(core::ViewEvent{core::ViewEvent::Kind::kFreeze, f->proposal, nullptr,
-                                       false, 0, f->proposal->epoch, f->round});
+    if (auto e = core::shard_event_of(a)) {
+      events.push_back(std::move(*e));
     } else {
       run_reconfig_action(a);  // a PersistView (a restarted coordinator drops its round)
     }
@@ -211,14 +208,9 @@ Status PeerLinks::start() {
     if (o.peer_tls_cert.empty() || o.peer_tls_key.empty() || o.peer_tls_ca.empty()) {
       return Status::invalid("TLS on peer links needs --peer-tls-cert, --peer-tls-key and --peer-tls-ca");
     }
-    tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls);
     boost::system::error_code ec;
-    tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                      asio::ssl::context::no_tlsv1_1);
-    tls_->use_certificate_chain_file(o.peer_tls_cert, ec);
-    if (!ec) tls_->use_private_key_file(o.peer_tls_key, asio::ssl::context::pem, ec);
-    if (ec) return Status::invalid("peer TLS certificate/key: " + ec.message());
+    tls_ = make_tls_context(asio::ssl::context::tls, o.peer_tls_cert, o.peer_tls_key, ec);
+    if (!tls_) return Status::invalid("peer TLS certificate/key: " + ec.message());
     tls_->load_verify_file(o.peer_tls_ca, ec);
     if (ec) return Status::invalid("peer TLS CA (" + o.peer_tls_ca + "): " + ec.message());
     // Both ends: a certificate of the cluster's CA, or no link.
@@ -477,19 +469,15 @@ void PeerLinks::run_reconfig_action(cluster::ReconfigAction& action) {
   } else if (auto* fz = std::get_if<cluster::FreezeShards>(&action)) {
     logging::event(spdlog::level::info, "view_prepared",
                    {{"epoch", std::to_string(fz->proposal->epoch)}});
-    to_shards(core::ViewEvent{core::ViewEvent::Kind::kFreeze, fz->proposal, nullptr, false, 0,
-                              fz->proposal->epoch, fz->round});
+    to_shards(*core::shard_event_of(action));
   } else if (auto* t = std::get_if<cluster::ThawShards>(&action)) {
     logging::event(spdlog::level::info, "view_thawed", {{"epoch", std::to_string(t->epoch)}});
-    to_shards(core::ViewEvent{core::ViewEvent::Kind::kThaw, nullptr, nullptr, false, 0, t->epoch,
-                              t->round});
+    to_shards(*core::shard_event_of(action));
   } else if (auto* c = std::get_if<cluster::CommitShards>(&action)) {
     adopt_view(*c->view);
-    to_shards(core::ViewEvent{core::ViewEvent::Kind::kCommit, c->view, c->previous,
-                              c->handed_over, 0, c->view->epoch, 0});
-  } else if (auto* h = std::get_if<cluster::HandoverDone>(&action)) {
-    to_shards(core::ViewEvent{core::ViewEvent::Kind::kHandoverDone, nullptr, nullptr, false,
-                              h->node, h->epoch, 0});
+    to_shards(*core::shard_event_of(action));
+  } else if (std::holds_alternative<cluster::HandoverDone>(action)) {
+    to_shards(*core::shard_event_of(action));
   } else if (auto* d = std::get_if<cluster::ChangeDecided>(&action)) {
     logging::event(d->committed ? spdlog::level::info : spdlog::level::warn,
                    d->committed ? "view_change_committed" : "view_change_aborted",

@@ -14,6 +14,12 @@ using iris::test::free_port;
 
 namespace {
 
+// The flags every node of these tests runs with, whichever way it enters the cluster.
+QStringList common_node_flags() {
+  return {"--insecure-dev-login", "--peer-down-after-ms", "500", "--shards", "2",
+          "--persist-delay-ms", "1"};
+}
+
 struct ClusterUnderTest {
   std::vector<std::unique_ptr<NodeProcess>> nodes;
   std::vector<std::uint16_t> client_ports, peer_ports;
@@ -28,15 +34,8 @@ struct ClusterUnderTest {
                        "--listen",
                        QString("127.0.0.1:%1").arg(client_ports[i]),
                        "--seeds",
-                       QString::fromStdString(seeds),
-                       "--insecure-dev-login",
-                       "--peer-down-after-ms",
-                       "500",
-                       "--shards",
-                       "2",
-                       "--persist-delay-ms",
-                       "1"} +
-           (i < extra.size() ? extra[i] : QStringList{});
+                       QString::fromStdString(seeds)} +
+           common_node_flags() + (i < extra.size() ? extra[i] : QStringList{});
   }
   // A port picked by free_port() may be taken by another test before the node binds it: then the
   // whole cluster starts again on other ports (its members must all know each other's).
@@ -762,15 +761,8 @@ void TestClusterNodes::joinAndLeaveUnderTraffic() {
                                              "--peer-listen",
                                              QString("127.0.0.1:%1").arg(node3_peer),
                                              "--join",
-                                             QString("127.0.0.1:%1").arg(c.peer_ports[0]),
-                                             "--insecure-dev-login",
-                                             "--peer-down-after-ms",
-                                             "500",
-                                             "--shards",
-                                             "2",
-                                             "--persist-delay-ms",
-                                             "1"} +
-                                 admin_args(3);
+                                             QString("127.0.0.1:%1").arg(c.peer_ports[0])} +
+                                 common_node_flags() + admin_args(3);
   QVERIFY2(joiner.start(node3_args), qPrintable(joiner.error()));
   const auto all_active = [&](const std::vector<std::string>& ids) {
     if (view.active_count() != ids.size()) return false;
